@@ -1,0 +1,73 @@
+# AI Engineer Labs. `make help` lists the targets.
+# Every target that needs the environment depends on `setup`, so each works on a fresh clone.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.setup-stamp
+# Build llama.cpp without the multimodal tool, using every core.
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF
+JOBS   := $(shell nproc 2>/dev/null || echo 2)
+# Tests run with the network cut (a private network namespace, loopback only) where the
+# machine allows it; pytest-socket blocks non-loopback connections either way.
+OFFLINE := scripts/offline
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: help setup lab test test-fast check grade notebooks bench release lint clean distclean
+
+help:
+	@echo "make setup       create .venv and install everything (first time: ~10-20 min, builds llama.cpp)"
+	@echo "make lab         open JupyterLab on notebooks/"
+	@echo "make test        the full suite on the reference solutions, offline (what CI runs)"
+	@echo "make check LAB=llm_basics   grade your labs/<LAB>.py"
+	@echo "make grade       grade all your labs (Markdown report)"
+	@echo "make notebooks   run every notebook (nbval) against the solutions"
+	@echo "make bench       performance figures (local models vs raw libraries)"
+	@echo "make release     regenerate labs/ stubs from solutions/ (keeps your edits)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt scripts/setup.sh
+	@bash scripts/setup.sh "$(PYTHON)" "$(VENV)" "$(LLAMA_CMAKE_ARGS)" "$(JOBS)"
+	@touch $(STAMP)
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: setup
+	$(VENV)/bin/aie release --check
+	$(OFFLINE) $(PY) -m pytest tests --target=solutions -q
+	$(MAKE) --no-print-directory notebooks
+
+test-fast: setup
+	$(OFFLINE) $(PY) -m pytest tests/aie --target=solutions -q -m "not slow"
+
+check: setup
+	@test -n "$(LAB)" || (echo "usage: make check LAB=<lab id>   (see: .venv/bin/aie list)"; exit 2)
+	$(VENV)/bin/aie check $(LAB)
+
+grade: setup
+	$(VENV)/bin/aie grade --format markdown
+
+notebooks: setup
+	AIE_TARGET=solutions MPLBACKEND=Agg $(OFFLINE) $(PY) -m pytest --nbval-lax --nbval-current-env -p no:randomly notebooks/ -q --target=solutions --timeout=900
+
+bench: setup
+	$(OFFLINE) $(PY) bench/run.py
+
+release: setup
+	$(VENV)/bin/aie release
+
+lint: setup
+	$(VENV)/bin/ruff check aie solutions tests bench
+
+clean:
+	rm -rf .pytest_cache .aie build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

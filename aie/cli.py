@@ -1,0 +1,336 @@
+"""`aie` — the course's command.
+
+Learners: list · check LAB · hint LAB.EXERCISE · watch [LAB] · progress · solution LAB.EXERCISE
+Everyone: doctor · chat "PROMPT" · models
+Instructors: grade · release
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+
+from .config import REPO_ROOT
+from .errors import AIEError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+err = Console(stderr=True)
+
+STYLE = {"passed": "green", "failed": "red", "error": "red", "timeout": "red", "not_started": "yellow", "skipped": "dim"}
+WORDS = {"passed": "passed", "failed": "failed", "error": "error", "timeout": "timed out",
+         "not_started": "not started", "skipped": "skipped"}
+
+
+def _curriculum():
+    from .grading.manifest import load_curriculum
+
+    try:
+        return load_curriculum()
+    except AIEError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _lab(curriculum, lab_id: str):
+    try:
+        return curriculum.lab(lab_id)
+    except KeyError as exc:
+        err.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _split(key: str) -> tuple[str, str]:
+    if "." not in key:
+        err.print(f"[red]Give LAB.EXERCISE, e.g. llm_basics.count_tokens (got {key!r}).[/red]")
+        raise typer.Exit(2)
+    lab_id, _, name = key.partition(".")
+    return lab_id, name
+
+
+@app.command("list")
+def list_labs():
+    """The labs and exercises, with points and your last check."""
+    from .grading import state
+
+    curriculum = _curriculum()
+    checks = state.load().get("checks", {})
+    table = Table(title="AI Engineer Labs")
+    for col in ("#", "lab", "title", "exercises", "points", "last check"):
+        table.add_column(col)
+    for lab in curriculum.labs:
+        check = checks.get(lab.id)
+        if check:
+            score = sum(t["score"] for t in check["tests"])
+            maximum = sum(t["points"] for t in check["tests"])
+            status = f"{score}/{maximum}"
+        else:
+            status = "not checked"
+        table.add_row(f"{lab.number:02d}", lab.id, lab.title, ", ".join(e.name for e in lab.exercises),
+                      str(lab.points), status)
+    console.print(table)
+
+
+def _check(lab_id: str, target: str, timeout: int) -> list[dict]:
+    from .grading import runner, state
+
+    curriculum = _curriculum()
+    lab = _lab(curriculum, lab_id)
+    tests_file = REPO_ROOT / lab.tests
+    if not tests_file.is_file():
+        err.print(f"[red]{lab.tests} is missing.[/red]")
+        raise typer.Exit(2)
+    with console.status(f"checking {lab.id} ({target}/{lab.id}.py)…"):
+        run = runner.run_pytest([lab.tests], target=target, timeout=timeout)
+    if not run.tests:
+        err.print(f"[red]No graded test ran. pytest said:[/red]\n{run.output[-3000:]}")
+        raise typer.Exit(2)
+    table = Table(title=f"{lab.id}: {target}/{lab.id}.py", show_lines=False)
+    for col in ("exercise", "test", "result", "points", "what to fix"):
+        table.add_column(col, overflow="fold")
+    for t in run.tests:
+        colour = STYLE.get(t["status"], "white")
+        table.add_row(t.get("exercise") or "", t["name"], f"[{colour}]{WORDS.get(t['status'], t['status'])}[/{colour}]",
+                      f"{t['score']}/{t['points']}", t["message"] if t["status"] != "passed" else "")
+    console.print(table)
+    score, maximum = sum(t["score"] for t in run.tests), sum(t["points"] for t in run.tests)
+    console.print(f"[bold]{score}/{maximum} points[/bold] in {run.seconds:.1f} s")
+    if target == "labs":
+        state.record_check(lab.id, run.tests)
+    return run.tests
+
+
+@app.command()
+def check(lab_id: str = typer.Argument(..., metavar="LAB"),
+          target: str = typer.Option("labs", help="labs (your work) or solutions"),
+          timeout: int = typer.Option(300, help="seconds allowed per test")):
+    """Run one lab's graded tests and say, in plain words, what passes and what to fix."""
+    tests = _check(lab_id, target, timeout)
+    raise typer.Exit(0 if all(t["status"] == "passed" for t in tests) else 1)
+
+
+@app.command()
+def hint(key: str = typer.Argument(..., metavar="LAB.EXERCISE")):
+    """The next hint for an exercise (each call goes one step further)."""
+    from .grading import state
+
+    lab_id, name = _split(key)
+    lab = _lab(_curriculum(), lab_id)
+    try:
+        exercise = lab.exercise(name)
+    except KeyError as exc:
+        err.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from None
+    index = min(state.next_hint(exercise.key), len(exercise.hints) - 1)
+    console.print(f"[bold]Hint {index + 1}/{len(exercise.hints)} for {exercise.key}[/bold]")
+    console.print(exercise.hints[index])
+    if index == len(exercise.hints) - 1:
+        console.print("[dim](That was the last hint.)[/dim]")
+
+
+@app.command()
+def watch(lab_id: Optional[str] = typer.Argument(None, metavar="[LAB]"),
+          interval: float = typer.Option(1.0, help="seconds between looks at your files")):
+    """Re-check a lab every time you save its file (Ctrl-C to stop)."""
+    curriculum = _curriculum()
+    labs = [_lab(curriculum, lab_id)] if lab_id else list(curriculum.labs)
+    mtimes = {lab.id: 0.0 for lab in labs}
+    console.print(f"watching {', '.join(lab.module for lab in labs)} — save a file to re-check; Ctrl-C to stop")
+    try:
+        while True:
+            for lab in labs:
+                path = REPO_ROOT / lab.module
+                mtime = path.stat().st_mtime if path.exists() else 0.0
+                if mtime != mtimes[lab.id]:
+                    first = mtimes[lab.id] == 0.0
+                    mtimes[lab.id] = mtime
+                    if not first or lab_id:
+                        _check(lab.id, "labs", 300)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+@app.command()
+def progress():
+    """Your points per lab, from your last `aie check` of each."""
+    from .grading import state
+
+    curriculum = _curriculum()
+    checks = state.load().get("checks", {})
+    table = Table(title="Your progress")
+    for col in ("lab", "", "points", "checked"):
+        table.add_column(col)
+    total = 0
+    for lab in curriculum.labs:
+        check_ = checks.get(lab.id)
+        score = sum(t["score"] for t in check_["tests"]) if check_ else 0
+        maximum = sum(t["points"] for t in check_["tests"]) if check_ else lab.points
+        total += score
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(check_["at"])) if check_ else "never"
+        table.add_row(lab.id, ProgressBar(total=max(maximum, 1), completed=score, width=30),
+                      f"{score}/{maximum}", when)
+    console.print(table)
+    console.print(f"[bold]Total: {total}/{curriculum.points} points[/bold]")
+
+
+def _function_source(path: Path, qualname: str) -> str | None:
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    parts = qualname.split(".")
+    nodes = tree.body
+    found = None
+    for part in parts:
+        found = next((n for n in nodes if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                      and n.name == part), None)
+        if found is None:
+            return None
+        nodes = found.body
+    return ast.get_source_segment(source, found)
+
+
+@app.command()
+def solution(key: str = typer.Argument(..., metavar="LAB.EXERCISE")):
+    """The reference solution of an exercise — shown only once your own passes."""
+    from .grading import state
+
+    lab_id, name = _split(key)
+    lab = _lab(_curriculum(), lab_id)
+    check_ = state.load().get("checks", {}).get(lab.id)
+    mine = [t for t in (check_ or {}).get("tests", []) if t.get("exercise") == name]
+    if not mine or not all(t["status"] == "passed" for t in mine):
+        err.print(f"[yellow]Solve it first: `aie check {lab.id}` must pass every test of {name}. "
+                  f"Stuck? `aie hint {key}`.[/yellow]")
+        raise typer.Exit(1)
+    code = _function_source(REPO_ROOT / lab.solution, name)
+    if code is None:
+        err.print(f"[red]{name} not found in {lab.solution}[/red]")
+        raise typer.Exit(2)
+    from rich.syntax import Syntax
+
+    console.print(Syntax(code, "python"))
+
+
+@app.command()
+def grade(target: str = typer.Option("labs", help="labs (submissions) or solutions"),
+          hidden: Optional[Path] = typer.Option(None, help="a folder of extra (hidden) graded tests"),
+          fmt: str = typer.Option("markdown", "--format", help="json | junit | markdown | classroom | gradescope"),
+          out: Optional[Path] = typer.Option(None, help="write the report here (default: stdout)"),
+          lab_ids: Optional[list[str]] = typer.Option(None, "--lab", help="grade only these labs"),
+          timeout: int = typer.Option(300, help="seconds allowed per test")):
+    """Grade every lab: points per test and per lab, in the format your platform reads."""
+    from .grading import release, report, runner
+
+    if fmt not in report.FORMATS:
+        err.print(f"[red]--format must be one of {', '.join(report.FORMATS)}[/red]")
+        raise typer.Exit(2)
+    curriculum = _curriculum()
+    labs = [_lab(curriculum, lab_id) for lab_id in lab_ids] if lab_ids else list(curriculum.labs)
+    paths = [lab.tests for lab in labs if (REPO_ROOT / lab.tests).is_file()]
+    if hidden is not None:
+        if not hidden.is_dir():
+            err.print(f"[red]--hidden {hidden} is not a folder[/red]")
+            raise typer.Exit(2)
+        paths.append(str(hidden.resolve()))
+    recorded = release.load_manifest().get("tests", {})
+    actual = release.tests_checksums()
+    tampered = sorted(p for p in set(recorded) | set(actual) if recorded.get(p) != actual.get(p))
+    if tampered:
+        err.print(f"[yellow]Warning: graded tests differ from the released ones: {', '.join(tampered)}[/yellow]")
+    err.print(f"grading {len(paths)} test file(s) against {target}/ …")
+    run = runner.run_pytest(paths, target=target, timeout=timeout)
+    if not run.tests:
+        err.print(f"[red]No graded test ran. pytest said:[/red]\n{run.output[-3000:]}")
+        raise typer.Exit(2)
+    result = report.build(run.tests, curriculum, target=target, seconds=run.seconds, tampered=tampered,
+                          hidden=str(hidden) if hidden else None)
+    text = report.FORMATS[fmt](result)
+    if out:
+        out.write_text(text)
+        err.print(f"{result['total']}/{result['max']} points; report written to {out}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("release")
+def release_cmd(lab_ids: Optional[list[str]] = typer.Argument(None, metavar="[LAB]..."),
+                check_only: bool = typer.Option(False, "--check", help="only say whether labs/ is stale"),
+                force: bool = typer.Option(False, "--force", help="overwrite labs files a learner has edited")):
+    """Write labs/ from solutions/ (stubs with TODOs). Never overwrites your edits unless --force."""
+    from .grading.release import ReleaseError, release
+
+    try:
+        result = release(check=check_only, force=force, labs=lab_ids or None)
+    except (ReleaseError, AIEError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if check_only:
+        if result.stale:
+            err.print(f"[red]labs/ is stale: {', '.join(result.stale)}. Run `aie release` and commit.[/red]")
+            raise typer.Exit(1)
+        console.print(f"labs/ is up to date ({len(result.unchanged)} files)")
+        return
+    for path in result.written:
+        console.print(f"[green]wrote[/green] {path}")
+    for path in result.kept:
+        console.print(f"[yellow]kept[/yellow] {path}: it has your edits (use --force to overwrite them)")
+    if result.unchanged:
+        console.print(f"{len(result.unchanged)} file(s) already up to date")
+
+
+@app.command()
+def doctor():
+    """Check this machine: Python, packages, the local models, tokenizers, providers."""
+    from .doctor import run_doctor
+
+    raise typer.Exit(run_doctor(console))
+
+
+@app.command("chat")
+def chat_cmd(prompt: str = typer.Argument(..., help="what to ask"),
+             system: Optional[str] = typer.Option(None, help="a system prompt"),
+             provider: Optional[str] = typer.Option(None, help="override AIE_PROVIDER"),
+             model: Optional[str] = typer.Option(None, help="override AIE_MODEL"),
+             max_tokens: int = typer.Option(256), temperature: float = typer.Option(0.0)):
+    """Ask the configured model, streaming the answer."""
+    from .llm import chat
+
+    messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
+    try:
+        stream = chat(messages, provider=provider, model=model, max_tokens=max_tokens, temperature=temperature,
+                      stream=True)
+        for chunk in stream:
+            console.out(chunk, end="", highlight=False)
+        c = stream.completion
+    except AIEError as exc:
+        err.print(f"\n[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.out("")
+    err.print(f"[dim]{c.provider}/{c.model} · {c.usage.prompt_tokens}+{c.usage.completion_tokens} tokens · "
+              f"${c.cost:.6f} · {c.latency:.2f} s · finish: {c.finish_reason}[/dim]")
+
+
+@app.command()
+def models():
+    """The model registry (aie/models.toml): context windows, prices, cut-offs."""
+    from .registry import all_models
+
+    table = Table(title="aie/models.toml")
+    for col in ("model", "provider", "kind", "context", "max out", "$/1M in", "$/1M out", "cut-off", "status"):
+        table.add_column(col)
+    for m in all_models().values():
+        table.add_row(m.id, m.provider, m.kind, f"{m.context_window:,}", f"{m.max_output:,}",
+                      f"{m.input_per_1m:.2f}", f"{m.output_per_1m:.2f}", m.cutoff, m.status)
+    console.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

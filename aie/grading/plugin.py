@@ -1,0 +1,143 @@
+"""The pytest plugin that grades labs (registered as the `aie` pytest11 entry point).
+
+- `--target=labs|solutions` (or AIE_TARGET): whose code the graded tests import.
+- `lab` fixture: the module under test, `<target>.<lab id>`, from the test's lab marker.
+- `@pytest.mark.points(n)`, `@pytest.mark.lab(id)`, `@pytest.mark.exercise(name)`.
+- A test that reaches a stub reports "not done yet: <lab>.<function>", not a traceback.
+- `--aie-report=FILE` writes every graded result as JSON (what `aie check`/`aie grade` read).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+
+from .target import TARGETS, load_lab
+
+_results: dict[str, dict] = {}
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("aie", "AI Engineer Labs grading")
+    group.addoption("--target", choices=TARGETS, default=None,
+                    help="grade the learner's labs/ (default) or the reference solutions/")
+    group.addoption("--aie-report", default=None, help="write graded results as JSON to this file")
+
+
+def pytest_configure(config):
+    target = config.getoption("--target") or os.environ.get("AIE_TARGET") or "labs"
+    os.environ["AIE_TARGET"] = target  # notebooks and subprocesses see the same target
+    config._aie_target = target
+    for line in (
+        "points(n): points a graded test is worth",
+        "lab(id): the lab a graded test belongs to",
+        "exercise(name): the exercise a graded test checks",
+    ):
+        config.addinivalue_line("markers", line)
+
+
+def pytest_report_header(config):
+    return f"aie: grading target = {config._aie_target}/"
+
+
+def _marker_arg(item, name, default=None):
+    marker = item.get_closest_marker(name)
+    return marker.args[0] if marker and marker.args else default
+
+
+@pytest.fixture
+def lab(request):
+    """The lab module under test: `labs.<id>` or `solutions.<id>` by --target."""
+    lab_id = _marker_arg(request.node, "lab")
+    if lab_id is None:
+        raise pytest.UsageError(f"{request.node.nodeid}: the `lab` fixture needs a @pytest.mark.lab('<id>') marker")
+    try:
+        return load_lab(lab_id, request.config._aie_target)
+    except SyntaxError as exc:
+        pytest.fail(f"{exc.filename} line {exc.lineno}: syntax error: {exc.msg}. Fix it and check again.", pytrace=False)
+    except ImportError as exc:
+        pytest.fail(f"could not import {request.config._aie_target}.{lab_id}: {exc}", pytrace=False)
+
+
+def _not_implemented(excinfo) -> str | None:
+    exc = excinfo.value if excinfo else None
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, NotImplementedError):
+            return str(exc) or "an exercise"
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def _message(excinfo) -> str:
+    exc = excinfo.value
+    if isinstance(exc, AssertionError):
+        text = str(exc).strip()
+        # pytest's rewritten assert adds the compared expressions after the message.
+        head = text.split("\nassert ")[0].strip()
+        return head or "an assertion failed"
+    if type(exc).__name__ == "Failed":
+        return str(exc)
+    frames = traceback.format_exception_only(type(exc), exc)
+    return "".join(frames).strip()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    points = _marker_arg(item, "points")
+    if points is None:
+        return
+    rep.user_properties = list(getattr(rep, "user_properties", []))
+    status = None
+    message = ""
+    if rep.failed and call.excinfo is not None:
+        missing = _not_implemented(call.excinfo)
+        if missing:
+            status, message = "not_started", f"not done yet: {missing}"
+            rep.longrepr = message
+        elif "Timeout" in call.excinfo.typename or "Timeout" in str(call.excinfo.value)[:40]:
+            status, message = "timeout", f"took too long (over the per-test time limit): {_message(call.excinfo)}"
+        else:
+            status, message = ("failed" if rep.when == "call" else "error"), _message(call.excinfo)
+    elif rep.when == "call" and rep.passed:
+        status = "passed"
+    elif rep.skipped and rep.when in ("setup", "call"):
+        status = "skipped"
+        message = str(rep.longrepr[-1]) if isinstance(rep.longrepr, tuple) else ""
+    if status is None:
+        return
+    entry = _results.setdefault(item.nodeid, {})
+    if entry.get("status") in ("failed", "error", "not_started", "timeout"):
+        return  # keep the first failure (a teardown error after a failed call)
+    entry.update(
+        nodeid=item.nodeid,
+        name=item.name,
+        file=str(Path(item.path).name),
+        lab=_marker_arg(item, "lab"),
+        exercise=_marker_arg(item, "exercise"),
+        points=int(points),
+        score=int(points) if status == "passed" else 0,
+        status=status,
+        message=message,
+        duration=round(entry.get("duration", 0.0) + rep.duration, 4),
+    )
+    rep.user_properties.extend([("points", points), ("status", status)])
+
+
+def pytest_sessionfinish(session, exitstatus):
+    path = session.config.getoption("--aie-report")
+    if path:
+        payload = {
+            "target": session.config._aie_target,
+            "finished_at": time.time(),
+            "tests": list(_results.values()),
+        }
+        Path(path).write_text(json.dumps(payload, indent=2))

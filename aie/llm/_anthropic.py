@@ -1,0 +1,166 @@
+"""The Anthropic backend (official SDK): the Messages API.
+
+Mapping from the course's OpenAI-shaped requests:
+- system messages -> the top-level `system` parameter (joined if several)
+- tools -> `tools=[{name, description, input_schema}]`; `tool_use` blocks -> ToolCall
+- role "tool" messages -> a user turn with a `tool_result` block
+- response_format with a schema -> a forced tool call (`tool_choice={"type": "tool"}`)
+  whose input is the answer: the documented way to get schema-shaped JSON from Claude
+- stop_reason end_turn/stop_sequence -> "stop", max_tokens -> "length", tool_use -> "tool_calls"
+- `seed` has no equivalent and is not sent.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import config
+from ..errors import AuthenticationError, ProviderError, ProviderUnavailableError, RateLimitError
+from ._types import BackendStream, Completion, StreamState, ToolCall, Usage
+
+ANSWER_TOOL = "answer"
+FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls", "refusal": "content_filter"}
+
+
+def _client():
+    import anthropic
+
+    key = config.require_key("anthropic")
+    return anthropic.Anthropic(api_key=key, base_url=config.get("ANTHROPIC_BASE_URL"), max_retries=int(config.get("AIE_MAX_RETRIES", "3")), timeout=120)
+
+
+def _translate_error(exc: Exception) -> Exception:
+    import anthropic
+
+    msg = config.redact(str(exc))
+    if isinstance(exc, anthropic.AuthenticationError):
+        return AuthenticationError(
+            "Anthropic rejected the key in ANTHROPIC_API_KEY (HTTP 401). Check it, or unset "
+            "AIE_PROVIDER to use the local model.",
+            provider="anthropic",
+            status=401,
+        )
+    if isinstance(exc, anthropic.RateLimitError):
+        return RateLimitError(f"Anthropic rate limit after retries: {msg}", provider="anthropic", status=429)
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ProviderUnavailableError(f"could not reach Anthropic: {msg}", provider="anthropic")
+    if isinstance(exc, anthropic.APIStatusError):
+        status = exc.status_code
+        cls = ProviderUnavailableError if status >= 500 else ProviderError
+        return cls(f"Anthropic answered HTTP {status}: {msg}", provider="anthropic", status=status)
+    return exc
+
+
+def _convert_messages(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
+    system = [m["content"] for m in messages if m["role"] == "system"]
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        if m["role"] == "system":
+            continue
+        if m["role"] == "tool":
+            block = {"type": "tool_result", "tool_use_id": m.get("tool_call_id", ""), "content": m["content"]}
+            out.append({"role": "user", "content": [block]})
+        elif m["role"] == "assistant" and m.get("tool_calls"):
+            blocks: list[dict[str, Any]] = [{"type": "text", "text": m["content"]}] if m.get("content") else []
+            for tc in m["tool_calls"]:
+                fn = tc.get("function", tc)
+                args = fn.get("arguments", {})
+                blocks.append({
+                    "type": "tool_use",
+                    "id": tc.get("id", ""),
+                    "name": fn["name"],
+                    "input": json.loads(args) if isinstance(args, str) else args,
+                })
+            out.append({"role": "assistant", "content": blocks})
+        else:
+            out.append({"role": m["role"], "content": m["content"]})
+    return ("\n\n".join(system) if system else None), out
+
+
+def build_kwargs(request) -> dict[str, Any]:
+    system, messages = _convert_messages(request.messages)
+    kwargs: dict[str, Any] = {
+        "model": request.model,
+        "max_tokens": request.max_tokens,
+        "messages": messages,
+        "temperature": request.temperature,
+    }
+    if request.top_p != 1.0:
+        kwargs["top_p"] = request.top_p
+    if system:
+        kwargs["system"] = system
+    if request.stop:
+        kwargs["stop_sequences"] = request.stop
+    tools = [{"name": t["name"], "description": t["description"], "input_schema": t["parameters"]} for t in request.tools]
+    if request.schema is not None or (request.json_mode and not tools):
+        schema = request.schema or {"type": "object"}
+        tools = [{"name": ANSWER_TOOL, "description": "Give the final answer in this shape.", "input_schema": schema}]
+        kwargs["tool_choice"] = {"type": "tool", "name": ANSWER_TOOL}
+    elif tools:
+        if request.tool_choice == "required":
+            kwargs["tool_choice"] = {"type": "any"}
+        elif request.tool_choice == "none":
+            kwargs["tool_choice"] = {"type": "none"}
+        elif request.tool_choice and request.tool_choice != "auto":
+            kwargs["tool_choice"] = {"type": "tool", "name": request.tool_choice}
+    if tools:
+        kwargs["tools"] = tools
+    return kwargs
+
+
+def parse_message(request, message) -> Completion:
+    text_parts, calls = [], []
+    structured = request.schema is not None or (request.json_mode and not request.tools)
+    for block in message.content:
+        if block.type == "text":
+            text_parts.append(block.text)
+        elif block.type == "tool_use":
+            if structured and block.name == ANSWER_TOOL:
+                text_parts = [json.dumps(block.input)]
+            else:
+                calls.append(ToolCall(name=block.name, arguments=dict(block.input), id=block.id))
+    finish = FINISH.get(message.stop_reason or "end_turn", "stop")
+    if structured and finish == "tool_calls":
+        finish = "stop"
+    return Completion(
+        text="".join(text_parts),
+        finish_reason=finish,
+        model=request.model,
+        provider="anthropic",
+        usage=Usage(message.usage.input_tokens, message.usage.output_tokens),
+        tool_calls=calls,
+    )
+
+
+class AnthropicBackend:
+    name = "anthropic"
+
+    def complete(self, request) -> Completion:
+        client = _client()
+        try:
+            message = client.messages.create(**build_kwargs(request))
+        except Exception as exc:
+            raise _translate_error(exc) from None
+        return parse_message(request, message)
+
+    def stream(self, request) -> BackendStream:
+        client = _client()
+        kwargs = build_kwargs(request)
+        final: dict[str, Completion] = {}
+
+        def chunks(state: StreamState):
+            try:
+                with client.messages.stream(**kwargs) as s:
+                    for text in s.text_stream:
+                        yield text
+                    final["c"] = parse_message(request, s.get_final_message())
+            except Exception as exc:
+                raise _translate_error(exc) from None
+
+        def make(text: str, state: StreamState) -> Completion:
+            completion = final["c"]
+            completion.text = completion.text or text
+            return completion
+
+        return BackendStream(chunks, make)

