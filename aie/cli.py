@@ -71,12 +71,40 @@ def list_labs():
         if check:
             score = sum(t["score"] for t in check["tests"])
             maximum = sum(t["points"] for t in check["tests"])
-            status = f"{score}/{maximum}"
+            status = f"{score:.4g}/{maximum:.4g}"
         else:
             status = "not checked"
         table.add_row(f"{lab.number:02d}", lab.id, lab.title, ", ".join(e.name for e in lab.exercises),
                       str(lab.points), status)
     console.print(table)
+
+
+def group_tests(tests: list[dict]) -> list[dict]:
+    """One row per test function: its parametrized cases summed, the first failure shown."""
+    groups: dict[tuple, list[dict]] = {}
+    for t in tests:
+        groups.setdefault((t.get("exercise") or "", t.get("function") or t["name"]), []).append(t)
+    rows = []
+    for (exercise, function), cases in groups.items():
+        statuses = {c["status"] for c in cases}
+        if statuses == {"passed"}:
+            status, message = "passed", ""
+        elif statuses == {"not_started"}:
+            status, message = "not_started", cases[0]["message"]
+        else:
+            first = next(c for c in cases if c["status"] != "passed")
+            status, message = first["status"], first["message"]
+            if len(cases) > 1:
+                case = first["name"][len(function):]
+                message = f"{case}: {message}" if case else message
+        passed = sum(c["status"] == "passed" for c in cases)
+        result = WORDS.get(status, status)
+        if len(cases) > 1 and status not in ("passed", "not_started"):
+            result += f" ({passed}/{len(cases)} cases pass)"
+        rows.append({"exercise": exercise, "test": function.removeprefix("test_").replace("_", " "),
+                     "status": status, "result": result, "message": message,
+                     "score": sum(c["score"] for c in cases), "points": sum(c["points"] for c in cases)})
+    return rows
 
 
 def _check(lab_id: str, target: str, timeout: int) -> list[dict]:
@@ -96,13 +124,13 @@ def _check(lab_id: str, target: str, timeout: int) -> list[dict]:
     table = Table(title=f"{lab.id}: {target}/{lab.id}.py", show_lines=False)
     for col in ("exercise", "test", "result", "points", "what to fix"):
         table.add_column(col, overflow="fold")
-    for t in run.tests:
-        colour = STYLE.get(t["status"], "white")
-        table.add_row(t.get("exercise") or "", t["name"], f"[{colour}]{WORDS.get(t['status'], t['status'])}[/{colour}]",
-                      f"{t['score']}/{t['points']}", t["message"] if t["status"] != "passed" else "")
+    for group in group_tests(run.tests):
+        colour = STYLE.get(group["status"], "white")
+        table.add_row(group["exercise"], group["test"], f"[{colour}]{group['result']}[/{colour}]",
+                      f"{group['score']:.3g}/{group['points']:.3g}", group["message"])
     console.print(table)
     score, maximum = sum(t["score"] for t in run.tests), sum(t["points"] for t in run.tests)
-    console.print(f"[bold]{score}/{maximum} points[/bold] in {run.seconds:.1f} s")
+    console.print(f"[bold]{score:.4g}/{maximum:.4g} points[/bold] in {run.seconds:.1f} s")
     if target == "labs":
         state.record_check(lab.id, run.tests)
     return run.tests
@@ -177,9 +205,9 @@ def progress():
         total += score
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(check_["at"])) if check_ else "never"
         table.add_row(lab.id, ProgressBar(total=max(maximum, 1), completed=score, width=30),
-                      f"{score}/{maximum}", when)
+                      f"{score:.4g}/{maximum:.4g}", when)
     console.print(table)
-    console.print(f"[bold]Total: {total}/{curriculum.points} points[/bold]")
+    console.print(f"[bold]Total: {total:.4g}/{curriculum.points} points[/bold]")
 
 
 def _function_source(path: Path, qualname: str) -> str | None:
@@ -255,7 +283,7 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
     text = report.FORMATS[fmt](result)
     if out:
         out.write_text(text)
-        err.print(f"{result['total']}/{result['max']} points; report written to {out}")
+        err.print(f"{result['total']:g}/{result['max']:g} points; report written to {out}")
     else:
         sys.stdout.write(text)
 

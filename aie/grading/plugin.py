@@ -45,6 +45,24 @@ def pytest_report_header(config):
     return f"aie: grading target = {config._aie_target}/"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items):
+    """A test's points are for the test function: its parametrized cases share them."""
+    counts: dict[tuple, int] = {}
+    for item in items:
+        key = (str(item.path), getattr(item, "originalname", item.name))
+        counts[key] = counts.get(key, 0) + 1
+    for item in items:
+        item._aie_cases = counts[(str(item.path), getattr(item, "originalname", item.name))]
+
+
+def item_points(item) -> float | None:
+    points = _marker_arg(item, "points")
+    if points is None:
+        return None
+    return round(float(points) / getattr(item, "_aie_cases", 1), 4)
+
+
 def _marker_arg(item, name, default=None):
     marker = item.get_closest_marker(name)
     return marker.args[0] if marker and marker.args else default
@@ -92,7 +110,7 @@ def _message(excinfo) -> str:
 def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
-    points = _marker_arg(item, "points")
+    points = item_points(item)
     if points is None:
         return
     rep.user_properties = list(getattr(rep, "user_properties", []))
@@ -120,11 +138,12 @@ def pytest_runtest_makereport(item, call):
     entry.update(
         nodeid=item.nodeid,
         name=item.name,
+        function=getattr(item, "originalname", item.name),
         file=str(Path(item.path).name),
         lab=_marker_arg(item, "lab"),
         exercise=_marker_arg(item, "exercise"),
-        points=int(points),
-        score=int(points) if status == "passed" else 0,
+        points=points,
+        score=points if status == "passed" else 0.0,
         status=status,
         message=message,
         duration=round(entry.get("duration", 0.0) + rep.duration, 4),

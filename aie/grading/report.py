@@ -24,6 +24,15 @@ STATUS_WORDS = {
 }
 
 
+def _sum(values) -> float:
+    return round(sum(values), 2)
+
+
+def fmt(x: float) -> str:
+    """2.0 -> '2', 0.3333 -> '0.33'."""
+    return f"{round(x, 2):g}"
+
+
 def build(tests: list[dict], curriculum, *, target: str, seconds: float, tampered: list[str] | None = None,
           hidden: str | None = None) -> dict[str, Any]:
     labs = []
@@ -34,8 +43,8 @@ def build(tests: list[dict], curriculum, *, target: str, seconds: float, tampere
         labs.append({
             "id": lab.id,
             "title": lab.title,
-            "score": sum(t["score"] for t in mine),
-            "max": sum(t["points"] for t in mine),
+            "score": _sum(t["score"] for t in mine),
+            "max": _sum(t["points"] for t in mine),
             "passed": sum(t["status"] == "passed" for t in mine),
             "failed": sum(t["status"] in ("failed", "error", "timeout") for t in mine),
             "not_started": sum(t["status"] == "not_started" for t in mine),
@@ -43,12 +52,12 @@ def build(tests: list[dict], curriculum, *, target: str, seconds: float, tampere
     known = {lab.id for lab in curriculum.labs}
     other = [t for t in tests if t.get("lab") not in known]
     if other:
-        labs.append({"id": "other", "title": "tests outside the curriculum", "score": sum(t["score"] for t in other),
-                     "max": sum(t["points"] for t in other), "passed": sum(t["status"] == "passed" for t in other),
+        labs.append({"id": "other", "title": "tests outside the curriculum", "score": _sum(t["score"] for t in other),
+                     "max": _sum(t["points"] for t in other), "passed": sum(t["status"] == "passed" for t in other),
                      "failed": sum(t["status"] != "passed" for t in other), "not_started": 0})
     return {
-        "total": sum(t["score"] for t in tests),
-        "max": sum(t["points"] for t in tests),
+        "total": _sum(t["score"] for t in tests),
+        "max": _sum(t["points"] for t in tests),
         "target": target,
         "seconds": round(seconds, 2),
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -93,17 +102,17 @@ def to_junit(report: dict) -> str:
 
 
 def to_markdown(report: dict) -> str:
-    lines = [f"# Grade: {report['total']} / {report['max']} points", ""]
+    lines = [f"# Grade: {fmt(report['total'])} / {fmt(report['max'])} points", ""]
     if report["tampered"]:
         lines += ["> **Warning:** the graded tests differ from the released ones: "
                   + ", ".join(report["tampered"]), ""]
     lines += ["| lab | score | passed | failed | not started |", "|---|---:|---:|---:|---:|"]
     for lab in report["labs"]:
-        lines.append(f"| {lab['id']} | {lab['score']}/{lab['max']} | {lab['passed']} | {lab['failed']} | {lab['not_started']} |")
+        lines.append(f"| {lab['id']} | {fmt(lab['score'])}/{fmt(lab['max'])} | {lab['passed']} | {lab['failed']} | {lab['not_started']} |")
     lines += ["", "| test | points | status | message |", "|---|---:|---|---|"]
     for t in report["tests"]:
         msg = t["message"].replace("|", "\\|").replace("\n", " ")[:200]
-        lines.append(f"| `{t['nodeid']}` | {t['score']}/{t['points']} | {STATUS_WORDS.get(t['status'], t['status'])} | {msg} |")
+        lines.append(f"| `{t['nodeid']}` | {fmt(t['score'])}/{fmt(t['points'])} | {STATUS_WORDS.get(t['status'], t['status'])} | {msg} |")
     lines += ["", f"Target `{report['target']}/`, {report['seconds']} s, {report['generated_at']}."]
     return "\n".join(lines) + "\n"
 
@@ -135,7 +144,7 @@ def to_gradescope(report: dict) -> str:
         "tags": [t.get("lab") or "", t.get("exercise") or ""],
         "visibility": "visible",
     } for i, t in enumerate(report["tests"])]
-    output = f"{report['total']}/{report['max']} points."
+    output = f"{fmt(report['total'])}/{fmt(report['max'])} points."
     if report["tampered"]:
         output += " Warning: graded tests differ from the released ones: " + ", ".join(report["tampered"])
     return json.dumps({"score": report["total"], "execution_time": int(report["seconds"]), "output": output,

@@ -1,0 +1,373 @@
+"""Graded tests for lab 01, llm_basics. Run: aie check llm_basics
+
+Tokens are checked against tiktoken and the local model's own tokenizer (the libraries
+are the reference); model calls run on the local SmolLM2-135M with the network blocked,
+and assert properties (finish reasons, usage, determinism), never the model's wording.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aie import tokens
+
+pytestmark = pytest.mark.lab("llm_basics")
+
+LOCAL = "smollm2-135m-instruct"
+SAMPLES = [
+    "hello world",
+    "Tokenization isn't word splitting: 'unbelievably' may be several tokens.",
+    "Prix: 12,50 € — café crème, naïve façade.",
+    "def f(x):\n    return x ** 2  # squares",
+    "🙂🚀 emoji take several bytes",
+]
+
+
+# ---------------------------------------------------------------- count_tokens
+
+
+@pytest.mark.exercise("count_tokens")
+@pytest.mark.points(2)
+@pytest.mark.parametrize("text", SAMPLES)
+@pytest.mark.parametrize("model", ["gpt-4o", "gpt-3.5-turbo"])
+def test_count_tokens_matches_tiktoken(lab, text, model):
+    encoding = "o200k_base" if model == "gpt-4o" else "cl100k_base"
+    expected = len(tokens.get_encoding(encoding).encode(text))
+    got = lab.count_tokens(text, model)
+    assert got == expected, f"{model} uses tiktoken's {encoding}: {text!r} is {expected} tokens, you counted {got}"
+
+
+@pytest.mark.exercise("count_tokens")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("text", SAMPLES)
+def test_count_tokens_uses_the_local_models_own_tokenizer(lab, text):
+    from aie.llm._local import get_llama
+
+    expected = len(get_llama().tokenize(text.encode(), add_bos=False, special=False))
+    got = lab.count_tokens(text, LOCAL)
+    assert got == expected, f"the local model's tokenizer makes {text!r} {expected} tokens, you counted {got}"
+
+
+@pytest.mark.exercise("count_tokens")
+@pytest.mark.points(1)
+def test_the_same_text_costs_different_token_counts_per_model(lab):
+    """Measured: 27 (gpt-4o, o200k), 34 (gpt-3.5-turbo, cl100k), 46 (SmolLM2)."""
+    text = "Prix: 12,50 € — café crème 🙂🚀, naïve façade; 東京の天気は晴れです。"
+    counts = {m: lab.count_tokens(text, m) for m in ("gpt-4o", "gpt-3.5-turbo", LOCAL)}
+    assert len(set(counts.values())) == 3, f"three tokenizers count this text three ways: {counts}"
+
+
+@pytest.mark.exercise("count_tokens")
+@pytest.mark.points(1)
+def test_empty_text_is_zero_tokens(lab):
+    assert lab.count_tokens("", "gpt-4o") == 0, "empty text is 0 tokens, not an error"
+    assert lab.count_tokens("", LOCAL) == 0, "empty text is 0 tokens for the local model too"
+
+
+@pytest.mark.exercise("count_tokens")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("text, model", [(42, "gpt-4o"), (None, "gpt-4o"), ("hi", "gpt-17-ultra"), ("hi", "")])
+def test_count_tokens_rejects_bad_input(lab, text, model):
+    with pytest.raises(ValueError):
+        lab.count_tokens(text, model)
+
+
+# ---------------------------------------------------------------- truncate_to_tokens
+
+
+@pytest.mark.exercise("truncate_to_tokens")
+@pytest.mark.points(2)
+@pytest.mark.parametrize("model", ["gpt-4o", LOCAL])
+@pytest.mark.parametrize("budget", [1, 2, 3, 5, 8])
+def test_truncation_is_a_prefix_within_budget(lab, model, budget):
+    text = "Prix: 12,50 € — café crème 🙂🚀, naïve façade; tokens aren't words."
+    cut = lab.truncate_to_tokens(text, budget, model)
+    n = len(tokens.encode(cut, model))
+    assert n <= budget, f"truncated text must be at most {budget} tokens, it is {n}: {cut!r}"
+    assert text.startswith(cut), f"truncated text must be a prefix of the original, got {cut!r}"
+    assert "\ufffd" not in cut, "never cut through the middle of a character (got a '\\ufffd')"
+
+
+@pytest.mark.exercise("truncate_to_tokens")
+@pytest.mark.points(1)
+def test_truncation_keeps_as_much_as_fits(lab):
+    text = "one two three four five six seven eight"
+    cut = lab.truncate_to_tokens(text, 4, "gpt-4o")
+    assert cut == "one two three four", f"4 o200k tokens of {text!r} are 'one two three four', got {cut!r}"
+
+
+@pytest.mark.exercise("truncate_to_tokens")
+@pytest.mark.points(1)
+def test_text_that_fits_comes_back_unchanged(lab):
+    text = "Short enough."
+    assert lab.truncate_to_tokens(text, 100, "gpt-4o") == text, "text within the budget must not change"
+
+
+@pytest.mark.exercise("truncate_to_tokens")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("budget", [0, -3, 2.5])
+def test_truncation_rejects_bad_budgets(lab, budget):
+    with pytest.raises(ValueError):
+        lab.truncate_to_tokens("some text", budget, "gpt-4o")
+
+
+# ---------------------------------------------------------------- fits_context
+
+
+@pytest.mark.exercise("fits_context")
+@pytest.mark.points(2)
+def test_a_short_chat_fits_and_says_why(lab):
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi!"}]
+    ok, reason = lab.fits_context(messages, "gpt-4o", 500)
+    assert ok is True, f"a two-message chat fits gpt-4o's 128k window; reason given: {reason}"
+    assert isinstance(reason, str) and reason, "give a reason even when it fits"
+
+
+@pytest.mark.exercise("fits_context")
+@pytest.mark.points(2)
+def test_overflowing_the_window_is_reported(lab):
+    long = "word " * 6000  # about 6000 tokens
+    messages = [{"role": "user", "content": long}]
+    ok, reason = lab.fits_context(messages, LOCAL, 2500)  # 8192-token window
+    assert ok is False, "6000 prompt tokens + 2500 output tokens do not fit an 8192-token window"
+    assert "8192" in reason, f"the reason should name the context window (8192), got: {reason}"
+
+
+@pytest.mark.exercise("fits_context")
+@pytest.mark.points(1)
+def test_message_overhead_is_counted(lab):
+    """Contents add up to exactly the window minus the output, but role markers and
+    separators cost tokens too, so it must not fit."""
+    content = "hello " * 100
+    n = len(tokens.encode(content, "gpt-3.5-turbo"))
+    window = 16385
+    ok, _ = lab.fits_context([{"role": "user", "content": content}], "gpt-3.5-turbo", window - n)
+    assert ok is False, "count each message's overhead (role, separators), not only its content"
+
+
+@pytest.mark.exercise("fits_context")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("messages, out", [([{"role": "user", "content": "hi"}], 0),
+                                           ([{"role": "robot", "content": "hi"}], 10),
+                                           ([{"role": "user", "content": 3}], 10)])
+def test_fits_context_rejects_bad_input(lab, messages, out):
+    with pytest.raises(ValueError):
+        lab.fits_context(messages, "gpt-4o", out)
+
+
+# ---------------------------------------------------------------- estimate_cost / cheapest_model
+
+
+@pytest.mark.exercise("estimate_cost")
+@pytest.mark.points(2)
+@pytest.mark.parametrize("model", ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-0", LOCAL])
+def test_cost_uses_the_registry_prices(lab, model):
+    from aie.registry import get_model
+
+    info = get_model(model)
+    expected = (12_345 * info.input_per_1m + 678 * info.output_per_1m) / 1e6
+    got = lab.estimate_cost(12_345, 678, model)
+    assert got == pytest.approx(expected), f"{model}: 12,345 in + 678 out should cost ${expected:.6f}, got ${got}"
+
+
+@pytest.mark.exercise("estimate_cost")
+@pytest.mark.points(1)
+def test_output_tokens_cost_more_than_input_tokens(lab):
+    assert lab.estimate_cost(0, 1000, "gpt-4o") > lab.estimate_cost(1000, 0, "gpt-4o"), \
+        "price input and output tokens separately: output costs more per token"
+
+
+@pytest.mark.exercise("estimate_cost")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("args", [(-1, 0, "gpt-4o"), (10, 10, "gpt-9")])
+def test_cost_rejects_bad_input(lab, args):
+    with pytest.raises(ValueError):
+        lab.estimate_cost(*args)
+
+
+@pytest.mark.exercise("cheapest_model")
+@pytest.mark.points(2)
+def test_cheapest_model_matches_a_brute_force_search(lab):
+    from aie.registry import all_models
+
+    for providers in (["openai"], ["anthropic"], ["openai", "anthropic"]):
+        for min_context in (16_000, 150_000, 500_000):
+            pool = [m for m in all_models().values() if m.kind == "chat" and m.provider in providers
+                    and m.context_window >= min_context and m.status != "retired"]
+            if not pool:
+                continue
+            best = min(pool, key=lambda m: (m.cost(5000, 1000), m.id)).id
+            got = lab.cheapest_model(5000, 1000, min_context, providers=providers)
+            assert got == best, f"cheapest {providers} model with >= {min_context} context is {best}, got {got}"
+
+
+@pytest.mark.exercise("cheapest_model")
+@pytest.mark.points(1)
+def test_the_local_model_is_free(lab):
+    assert lab.estimate_cost(5000, 1000, lab.cheapest_model(5000, 1000, 4000)) == 0.0, \
+        "with every provider allowed, a free local model is the cheapest"
+
+
+@pytest.mark.exercise("cheapest_model")
+@pytest.mark.points(1)
+def test_no_model_big_enough_is_an_error(lab):
+    with pytest.raises(ValueError):
+        lab.cheapest_model(10, 10, 50_000_000)
+
+
+# ---------------------------------------------------------------- build_messages
+
+
+def _history(turns: int) -> list[dict]:
+    out = []
+    for i in range(turns):
+        out.append({"role": "user", "content": f"Question number {i}: tell me about topic {i}."})
+        out.append({"role": "assistant", "content": f"Answer number {i}: topic {i} is interesting. " * 3})
+    return out
+
+
+@pytest.mark.exercise("build_messages")
+@pytest.mark.points(1)
+def test_everything_is_kept_when_it_fits(lab):
+    history = _history(3)
+    msgs = lab.build_messages("Be brief.", history, "And now?", 100_000, "gpt-4o")
+    assert msgs[0] == {"role": "system", "content": "Be brief."}, "the system prompt comes first"
+    assert msgs[1:-1] == history, "with room to spare, the whole history is kept in order"
+    assert msgs[-1] == {"role": "user", "content": "And now?"}, "the new user message comes last"
+
+
+@pytest.mark.exercise("build_messages")
+@pytest.mark.points(2)
+@pytest.mark.parametrize("model", ["gpt-4o", LOCAL])
+@pytest.mark.parametrize("budget", [80, 150, 250])
+def test_oldest_turns_are_dropped_to_fit(lab, model, budget):
+    history = _history(6)
+    msgs = lab.build_messages("Be brief.", history, "And now?", budget, model)
+    assert tokens.count_tokens(msgs, model) <= budget, f"the result must fit {budget} tokens"
+    assert msgs[0]["role"] == "system" and msgs[-1]["content"] == "And now?", "system and user are never dropped"
+    kept = msgs[1:-1]
+    assert kept == history[len(history) - len(kept):], "keep the most recent history, dropping the oldest first"
+    assert not kept or kept[0]["role"] == "user", "drop whole turns: the kept history starts with a user message"
+    bigger = lab.build_messages("Be brief.", history, "And now?", budget + 200, model)
+    assert len(bigger) >= len(msgs), "a bigger budget never keeps less history"
+
+
+@pytest.mark.exercise("build_messages")
+@pytest.mark.points(1)
+def test_a_budget_too_small_for_system_and_user_is_an_error(lab):
+    with pytest.raises(ValueError):
+        lab.build_messages("You are a very careful assistant. " * 20, [], "Hi", 20, "gpt-4o")
+
+
+# ---------------------------------------------------------------- complete
+
+
+@pytest.mark.exercise("complete")
+@pytest.mark.points(2)
+def test_complete_answers_through_the_local_model(lab):
+    reply = lab.complete("What is the capital of France?", max_tokens=24)
+    assert "paris" in reply.text.lower(), f"the local model knows this one; got {reply.text!r}"
+    messages = [{"role": "user", "content": "What is the capital of France?"}]
+    assert reply.usage.prompt_tokens == tokens.count_tokens(messages, LOCAL), \
+        "send the prompt as one user message (usage.prompt_tokens should match that chat's size)"
+
+
+@pytest.mark.exercise("complete")
+@pytest.mark.points(1)
+def test_complete_passes_max_tokens_and_stop(lab):
+    reply = lab.complete("List the numbers from 1 to 30, separated by commas.", max_tokens=8)
+    assert reply.usage.completion_tokens <= 8, "pass max_tokens through to the model"
+    stopped = lab.complete("List the numbers from 1 to 30, separated by commas.", max_tokens=64, stop=["5"])
+    assert "5" not in stopped.text, f"pass stop through: generation ends before the stop text, got {stopped.text!r}"
+
+
+@pytest.mark.exercise("complete")
+@pytest.mark.points(1)
+def test_complete_uses_the_system_prompt(lab):
+    plain = lab.complete("Say something.", max_tokens=24)
+    with_system = lab.complete("Say something.", max_tokens=24, system="Answer only in French.")
+    assert with_system.usage.prompt_tokens > plain.usage.prompt_tokens - 3, "send the system message when given"
+    assert plain.text != with_system.text, "a different system prompt should change the answer"
+
+
+@pytest.mark.exercise("complete")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("prompt", ["", "   ", None])
+def test_complete_rejects_empty_prompts(lab, prompt):
+    with pytest.raises(ValueError):
+        lab.complete(prompt)
+
+
+# ---------------------------------------------------------------- sample_diversity
+
+
+@pytest.mark.exercise("sample_diversity")
+@pytest.mark.points(2)
+def test_temperature_zero_gives_one_answer(lab):
+    answers = lab.sample_diversity("Name one colour.", 0.0, n=4, seed0=7)
+    assert len(answers) == 4, "return n answers"
+    assert len(set(answers)) == 1, f"at temperature 0 every seed gives the same answer, got {set(answers)}"
+
+
+@pytest.mark.exercise("sample_diversity")
+@pytest.mark.points(2)
+def test_high_temperature_gives_several_answers(lab):
+    """Measured on the solution: 5/5 distinct answers at temperature 1.2, every run."""
+    answers = lab.sample_diversity("Write a title for a short story.", 1.2, n=5, seed0=0)
+    assert len(set(answers)) >= 3, f"at temperature 1.2 different seeds should differ, got {answers}"
+
+
+@pytest.mark.exercise("sample_diversity")
+@pytest.mark.points(1)
+def test_the_same_seed_repeats(lab):
+    a = lab.sample_diversity("Write a title for a short story.", 1.2, n=2, seed0=3)
+    b = lab.sample_diversity("Write a title for a short story.", 1.2, n=2, seed0=3)
+    assert a == b, "the same seeds at the same temperature give the same samples (seed each call)"
+
+
+# ---------------------------------------------------------------- stream_complete
+
+
+@pytest.mark.exercise("stream_complete")
+@pytest.mark.points(2)
+def test_streamed_chunks_join_to_the_answer(lab):
+    prompt = "Give one tip for writing clear emails."
+    chunks = list(lab.stream_complete(prompt, max_tokens=40))
+    assert len(chunks) > 3, f"stream the answer in pieces as it is generated, got {len(chunks)} chunk(s)"
+    assert all(isinstance(c, str) for c in chunks), "yield text chunks (strings)"
+    whole = lab.complete(prompt, max_tokens=40).text
+    assert "".join(chunks) == whole, "the joined chunks equal the non-streamed answer at temperature 0"
+
+
+@pytest.mark.exercise("stream_complete")
+@pytest.mark.points(1)
+def test_stream_complete_rejects_empty_prompts(lab):
+    with pytest.raises(ValueError):
+        list(lab.stream_complete(""))
+
+
+# ---------------------------------------------------------------- completion_budget
+
+
+@pytest.mark.exercise("completion_budget")
+@pytest.mark.points(2)
+def test_a_small_budget_ends_with_length(lab):
+    out = lab.completion_budget("Count from 1 to 50, separated by commas.", 5)
+    assert out["finish_reason"] == "length", "a reply cut off by max_tokens has finish_reason 'length'"
+    assert out["completion_tokens"] == 5, "it used the whole budget"
+    assert set(out) >= {"max_tokens", "completion_tokens", "finish_reason", "text"}, "return every field"
+
+
+@pytest.mark.exercise("completion_budget")
+@pytest.mark.points(1)
+def test_a_big_enough_budget_ends_with_stop(lab):
+    out = lab.completion_budget("What is the capital of France?", 64)
+    assert out["finish_reason"] == "stop", "a reply that finished by itself has finish_reason 'stop'"
+    assert out["completion_tokens"] < 64
+
+
+@pytest.mark.exercise("completion_budget")
+@pytest.mark.points(1)
+def test_completion_budget_rejects_bad_budgets(lab):
+    with pytest.raises(ValueError):
+        lab.completion_budget("Hi", 0)
