@@ -7,7 +7,10 @@ Mapping from the course's OpenAI-shaped requests:
 - response_format with a schema -> a forced tool call (`tool_choice={"type": "tool"}`)
   whose input is the answer: the documented way to get schema-shaped JSON from Claude
 - stop_reason end_turn/stop_sequence -> "stop", max_tokens -> "length", tool_use -> "tool_calls"
-- `seed` has no equivalent and is not sent.
+- `seed` has no equivalent and is not sent. Neither are `temperature` and `top_p`: the
+  API deprecated sampling parameters and SDK 1.0 removed them from `messages.create`
+  (its migration guide). For an older model that still takes them, set
+  AIE_ANTHROPIC_SAMPLING=1 to send them through `extra_body`.
 """
 
 from __future__ import annotations
@@ -84,10 +87,12 @@ def build_kwargs(request) -> dict[str, Any]:
         "model": request.model,
         "max_tokens": request.max_tokens,
         "messages": messages,
-        "temperature": request.temperature,
     }
-    if request.top_p != 1.0:
-        kwargs["top_p"] = request.top_p
+    if config.get("AIE_ANTHROPIC_SAMPLING"):
+        sampling = {"temperature": request.temperature}
+        if request.top_p != 1.0:
+            sampling["top_p"] = request.top_p
+        kwargs["extra_body"] = sampling
     if system:
         kwargs["system"] = system
     if request.stop:

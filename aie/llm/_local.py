@@ -9,6 +9,7 @@ input then gives the same output.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import threading
@@ -81,9 +82,27 @@ def _load(path: str, n_ctx: int):
         raise LocalModelError("llama-cpp-python is not installed: run `make setup`.") from exc
     threads = int(config.get("AIE_LOCAL_THREADS", str(os.cpu_count() or 2)))
     try:
-        return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, seed=0, verbose=False)
+        llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, seed=0, verbose=False)
     except Exception as exc:
         raise LocalModelError(f"llama.cpp could not load {path}: {exc}") from exc
+    _LOADED.append(llm)
+    return llm
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free llama.cpp models before interpreter shutdown (their __del__ fails after it)."""
+    _formatter.cache_clear()
+    for llm in list(_LOADED):
+        try:
+            llm.close()
+        except Exception:
+            pass
+    _LOADED.clear()
+    _load.cache_clear()
+
+
+_LOADED: list = []
 
 
 def get_llama(model: str | None = None):

@@ -1,0 +1,226 @@
+"""The anthropic and ollama backends against recorded HTTP responses.
+
+No Anthropic key or Ollama server exists here, so a canned HTTP server on 127.0.0.1
+(`canned`, in conftest.py) stands in for them: the real SDKs send real HTTP requests to
+it (Anthropic's SDK has its own HTTP stack, which respx cannot intercept).
+The response bodies are the documented shapes:
+- Anthropic Messages API reference (POST /v1/messages: `content` blocks of type `text`
+  and `tool_use`, `stop_reason`, `usage.input_tokens/output_tokens`; error bodies
+  `{"type": "error", "error": {"type": ..., "message": ...}}`).
+- Ollama API docs (POST /api/chat: `message`, `done`, `done_reason`,
+  `prompt_eval_count`, `eval_count`; tool calls in `message.tool_calls`; streaming as
+  newline-delimited JSON objects).
+What is tested is our code: the request we build (system prompt, tools, max_tokens,
+headers without the key leaking into anything we write) and how we parse the answers.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aie.errors import AuthenticationError, MissingKeyError, ProviderError, ProviderUnavailableError
+from aie.llm import chat
+
+FAKE_KEY = "sk-ant-test-0000000000000000000000"
+MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Weather in Paris?"}]
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
+          "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+
+
+def _anthropic_message(content, stop_reason="end_turn", usage=(21, 9)):
+    return {"id": "msg_01XFDUDYJgAACzvnptvVoYEL", "type": "message", "role": "assistant",
+            "model": "claude-3-5-haiku-latest", "content": content, "stop_reason": stop_reason,
+            "stop_sequence": None, "usage": {"input_tokens": usage[0], "output_tokens": usage[1]}}
+
+
+@pytest.fixture
+def anthropic_env(monkeypatch, canned):
+    monkeypatch.setenv("AIE_PROVIDER", "anthropic")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", canned.url)
+    monkeypatch.setenv("AIE_MAX_RETRIES", "0")
+    return canned
+
+
+def test_anthropic_text_request_and_parse(anthropic_env):
+    anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([{"type": "text", "text": "Sunny, 21°C."}]))
+    reply = chat(MESSAGES, max_tokens=50, temperature=0.2)
+    sent = anthropic_env.requests[-1].json()
+    assert sent["system"] == "Be brief."
+    assert sent["messages"] == [{"role": "user", "content": "Weather in Paris?"}]
+    assert sent["max_tokens"] == 50
+    assert sent["model"] == "claude-3-5-haiku-latest"
+    assert "seed" not in sent and "temperature" not in sent  # deprecated by the API, removed in SDK 1.0
+    headers = anthropic_env.requests[-1].headers
+    # SDK 2.x sends the key as a bearer token (older ones as x-api-key)
+    assert FAKE_KEY in (headers.get("x-api-key"), headers.get("authorization", "").removeprefix("Bearer "))
+    assert reply.text == "Sunny, 21°C." and reply.finish_reason == "stop"
+    assert (reply.usage.prompt_tokens, reply.usage.completion_tokens) == (21, 9)
+    assert reply.cost == pytest.approx((21 * 0.80 + 9 * 4.00) / 1e6)
+    assert FAKE_KEY not in repr(reply.to_dict())
+
+
+def test_anthropic_sampling_for_older_models_is_opt_in(anthropic_env, monkeypatch):
+    monkeypatch.setenv("AIE_ANTHROPIC_SAMPLING", "1")
+    anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([{"type": "text", "text": "Sunny."}]))
+    chat(MESSAGES, temperature=0.2, model="claude-3-haiku-20240307")
+    assert anthropic_env.requests[-1].json()["temperature"] == 0.2
+
+
+def test_anthropic_tool_use(anthropic_env):
+    anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([
+            {"type": "text", "text": "Let me check."},
+            {"type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": "get_weather",
+             "input": {"city": "Paris"}}], stop_reason="tool_use"))
+    reply = chat(MESSAGES, tools=TOOLS, tool_choice="required")
+    sent = anthropic_env.requests[-1].json()
+    assert sent["tools"][0]["name"] == "get_weather" and "input_schema" in sent["tools"][0]
+    assert sent["tool_choice"] == {"type": "any"}
+    assert reply.finish_reason == "tool_calls"
+    assert reply.tool_calls[0].name == "get_weather" and reply.tool_calls[0].arguments == {"city": "Paris"}
+    assert reply.tool_calls[0].id == "toolu_01A09q90qw90lq917835lq9"
+
+
+def test_anthropic_tool_results_go_back_as_tool_result_blocks(anthropic_env):
+    anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([{"type": "text", "text": "It is sunny."}]))
+    history = [*MESSAGES,
+               {"role": "assistant", "content": None, "tool_calls": [{"id": "toolu_1", "type": "function",
+                "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]},
+               {"role": "tool", "tool_call_id": "toolu_1", "content": "sunny"}]
+    chat(history, tools=TOOLS)
+    sent = anthropic_env.requests[-1].json()["messages"]
+    assert sent[1]["content"][0] == {"type": "tool_use", "id": "toolu_1", "name": "get_weather",
+                                     "input": {"city": "Paris"}}
+    assert sent[2] == {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1",
+                                                    "content": "sunny"}]}
+
+
+def test_anthropic_structured_output_is_a_forced_tool(anthropic_env):
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([{"type": "tool_use", "id": "toolu_2", "name": "answer",
+                                       "input": {"city": "Paris"}}], stop_reason="tool_use"))
+    reply = chat(MESSAGES, response_format={"type": "json_object", "schema": schema})
+    sent = anthropic_env.requests[-1].json()
+    assert sent["tool_choice"] == {"type": "tool", "name": "answer"}
+    assert sent["tools"][0]["input_schema"] == schema
+    assert json.loads(reply.text) == {"city": "Paris"} and reply.finish_reason == "stop"
+    assert reply.tool_calls == []
+
+
+def test_anthropic_length_and_stop_reasons(anthropic_env):
+    anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([{"type": "text", "text": "Sunny and"}], stop_reason="max_tokens"))
+    assert chat(MESSAGES, max_tokens=3).finish_reason == "length"
+
+
+def test_anthropic_rejected_key(anthropic_env):
+    anthropic_env.add("POST", "/v1/messages", 401, json={"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+    with pytest.raises(AuthenticationError) as err:
+        chat(MESSAGES)
+    assert "ANTHROPIC_API_KEY" in str(err.value) and "local model" in str(err.value)
+    assert FAKE_KEY not in str(err.value)
+
+
+def test_anthropic_overloaded_is_retried_then_reported(anthropic_env, monkeypatch):
+    monkeypatch.setenv("AIE_MAX_RETRIES", "1")
+    anthropic_env.add("POST", "/v1/messages", 529, json={"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    with pytest.raises(ProviderUnavailableError):
+        chat(MESSAGES)
+    assert anthropic_env.calls == 2  # one retry, with the SDK's backoff
+
+
+def test_anthropic_streaming(anthropic_env):
+    events = [
+        ("message_start", {"type": "message_start", "message": _anthropic_message([], stop_reason=None, usage=(21, 1))}),
+        ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Sunny"}}),
+        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": ", 21°C."}}),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                           "usage": {"output_tokens": 6}}),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    body = "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
+    anthropic_env.add("POST", "/v1/messages", 200, body=body, content_type="text/event-stream")
+    stream = chat(MESSAGES, stream=True)
+    assert list(stream) == ["Sunny", ", 21°C."]
+    assert stream.completion.text == "Sunny, 21°C." and stream.completion.usage.completion_tokens == 6
+
+
+def test_anthropic_missing_key_names_the_variable(monkeypatch):
+    monkeypatch.setenv("AIE_PROVIDER", "anthropic")
+    with pytest.raises(MissingKeyError) as err:
+        chat(MESSAGES)
+    assert "ANTHROPIC_API_KEY" in str(err.value)
+    assert "AIE_PROVIDER=local" in str(err.value)
+
+
+# ------------------------------------------------------------------------- ollama
+
+def _ollama_done(message, done_reason="stop"):
+    return {"model": "smollm2:135m", "created_at": "2025-01-01T00:00:00.000000Z", "message": message,
+            "done": True, "done_reason": done_reason, "total_duration": 5191566416, "load_duration": 2154458,
+            "prompt_eval_count": 26, "prompt_eval_duration": 383809000, "eval_count": 12,
+            "eval_duration": 4799921000}
+
+
+@pytest.fixture
+def ollama_env(monkeypatch, canned):
+    monkeypatch.setenv("AIE_PROVIDER", "ollama")
+    monkeypatch.setenv("OLLAMA_HOST", canned.url)
+    monkeypatch.setenv("AIE_MAX_RETRIES", "1")
+    return canned
+
+
+def test_ollama_chat_request_and_parse(ollama_env):
+    ollama_env.add("POST", "/api/chat", 200, json=_ollama_done({"role": "assistant", "content": "Sunny."}))
+    schema = {"type": "object", "properties": {"w": {"type": "string"}}}
+    reply = chat(MESSAGES, max_tokens=40, seed=3, stop=["\n\n"], response_format={"type": "json_object", "schema": schema})
+    sent = ollama_env.requests[-1].json()
+    assert sent["model"] == "smollm2:135m" and sent["messages"] == MESSAGES
+    assert sent["options"]["num_predict"] == 40 and sent["options"]["seed"] == 3
+    assert sent["options"]["stop"] == ["\n\n"] and sent["format"] == schema
+    assert reply.text == "Sunny." and reply.provider == "ollama"
+    assert (reply.usage.prompt_tokens, reply.usage.completion_tokens) == (26, 12)
+
+
+def test_ollama_tool_calls(ollama_env):
+    ollama_env.add("POST", "/api/chat", 200, json=_ollama_done(
+        {"role": "assistant", "content": "", "tool_calls": [
+            {"function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]}))
+    reply = chat(MESSAGES, tools=TOOLS)
+    assert ollama_env.requests[-1].json()["tools"][0]["function"]["name"] == "get_weather"
+    assert reply.finish_reason == "tool_calls"
+    assert reply.tool_calls[0].name == "get_weather" and reply.tool_calls[0].arguments == {"city": "Paris"}
+
+
+def test_ollama_streaming(ollama_env):
+    lines = [{"model": "smollm2:135m", "created_at": "2025-01-01T00:00:00Z",
+              "message": {"role": "assistant", "content": piece}, "done": False} for piece in ("Sun", "ny", ".")]
+    lines.append(_ollama_done({"role": "assistant", "content": ""}, done_reason="length"))
+    body = "\n".join(json.dumps(x) for x in lines) + "\n"
+    ollama_env.add("POST", "/api/chat", 200, body=body, content_type="application/x-ndjson")
+    stream = chat(MESSAGES, stream=True)
+    assert list(stream) == ["Sun", "ny", "."]
+    assert stream.completion.finish_reason == "length" and stream.completion.usage.completion_tokens == 12
+
+
+def test_ollama_5xx_is_retried(ollama_env):
+    ollama_env.add("POST", "/api/chat", 503, json={"error": "server busy"})
+    ollama_env.add("POST", "/api/chat", 200, json=_ollama_done({"role": "assistant", "content": "Sunny."}))
+    assert chat(MESSAGES).text == "Sunny."
+    assert ollama_env.calls == 2
+
+
+def test_ollama_unknown_model_says_pull_it(ollama_env):
+    ollama_env.add("POST", "/api/chat", 404, json={"error": "model 'llama9' not found, try pulling it first"})
+    with pytest.raises(ProviderError, match="ollama pull"):
+        chat(MESSAGES, model="llama9")
+
+
+def test_ollama_not_running_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("AIE_PROVIDER", "ollama")
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    with pytest.raises(ProviderUnavailableError, match="ollama serve"):
+        chat(MESSAGES)
