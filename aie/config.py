@@ -17,7 +17,9 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# The course folder: where curriculum.toml, labs/ and tests/ live. AIE_ROOT points the
+# `aie` command at another copy (an instructor grading a submission checked out elsewhere).
+REPO_ROOT = Path(os.environ.get("AIE_ROOT") or Path(__file__).resolve().parent.parent).resolve()
 PROVIDERS = ("local", "openai", "anthropic", "ollama", "litellm", "replay")
 
 DEFAULT_MODELS = {
