@@ -250,15 +250,23 @@ def solution(key: str = typer.Argument(..., metavar="LAB.EXERCISE")):
 @app.command()
 def grade(target: str = typer.Option("labs", help="labs (submissions) or solutions"),
           hidden: Optional[Path] = typer.Option(None, help="a folder of extra (hidden) graded tests"),
-          fmt: str = typer.Option("markdown", "--format", help="json | junit | markdown | classroom | gradescope"),
-          out: Optional[Path] = typer.Option(None, help="write the report here (default: stdout)"),
+          fmt: list[str] = typer.Option(["markdown"], "--format",
+                                        help="json | junit | markdown | classroom | gradescope (repeatable)"),
+          out: list[Path] = typer.Option([], help="write the report here (default: stdout); one per --format"),
           lab_ids: Optional[list[str]] = typer.Option(None, "--lab", help="grade only these labs"),
           timeout: int = typer.Option(300, help="seconds allowed per test")):
-    """Grade every lab: points per test and per lab, in the format your platform reads."""
+    """Grade every lab: points per test and per lab, in the format your platform reads.
+
+    One run can write several reports: --format json --out grade.json --format junit --out grade.xml
+    """
     from .grading import release, report, runner
 
-    if fmt not in report.FORMATS:
-        err.print(f"[red]--format must be one of {', '.join(report.FORMATS)}[/red]")
+    bad = [f for f in fmt if f not in report.FORMATS]
+    if bad:
+        err.print(f"[red]--format must be one of {', '.join(report.FORMATS)} (got {', '.join(bad)})[/red]")
+        raise typer.Exit(2)
+    if out and len(out) != len(fmt) or not out and len(fmt) > 1:
+        err.print("[red]give one --out per --format (or a single --format to print to stdout)[/red]")
         raise typer.Exit(2)
     curriculum = _curriculum()
     labs = [_lab(curriculum, lab_id) for lab_id in lab_ids] if lab_ids else list(curriculum.labs)
@@ -280,12 +288,12 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
         raise typer.Exit(2)
     result = report.build(run.tests, curriculum, target=target, seconds=run.seconds, tampered=tampered,
                           hidden=str(hidden) if hidden else None)
-    text = report.FORMATS[fmt](result)
-    if out:
-        out.write_text(text)
-        err.print(f"{result['total']:g}/{result['max']:g} points; report written to {out}")
-    else:
-        sys.stdout.write(text)
+    if not out:
+        sys.stdout.write(report.FORMATS[fmt[0]](result))
+        return
+    for f, path in zip(fmt, out):
+        path.write_text(report.FORMATS[f](result))
+    err.print(f"{result['total']:g}/{result['max']:g} points; report(s) written to {', '.join(map(str, out))}")
 
 
 @app.command("release")

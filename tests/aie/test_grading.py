@@ -313,9 +313,10 @@ def test_aie_grade_with_hidden_tests_and_a_tamper_warning(course, tmp_path_facto
     test_file = course / "tests" / "labs" / "test_demo.py"
     test_file.write_text(test_file.read_text().replace('"double(3) should be 6"', '"changed"'))
     out = aie(course, "grade", "--target", "solutions", "--hidden", str(hidden), "--format", "json",
-              "--out", str(course / "grade.json"))
+              "--out", str(course / "grade.json"), "--format", "junit", "--out", str(course / "grade.xml"))
     assert out.returncode == 0, out.stderr
     rep = json.loads((course / "grade.json").read_text())
+    assert len(ET.parse(course / "grade.xml").getroot().findall(".//testcase")) == 5
     assert rep["total"] == rep["max"] == 7
     assert rep["tampered"] == ["tests/labs/test_demo.py"] and "differ" in out.stderr
 
