@@ -37,8 +37,15 @@ def local_model():
     """The sentence-transformers model, loaded once per process from the package's files."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     from sentence_transformers import SentenceTransformer
 
+    try:  # transformers' own "Loading weights" bar is noise here; ours shows for big batches
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover
+        pass
     return SentenceTransformer(str(local_model_path()), device="cpu")
 
 
