@@ -326,3 +326,30 @@ def test_aie_release_check_and_a_malformed_manifest(course):
     (course / "curriculum.toml").write_text(CURRICULUM.replace('points = 2', 'points = "two"'))
     out = aie(course, "list")
     assert out.returncode == 2 and "exercise 'double' field 'points'" in out.stderr
+
+
+def test_aie_watch_rechecks_on_save(course):
+    env = dict(os.environ, AIE_ROOT=str(course), COLUMNS="200", PYTHONPATH=str(Path(__file__).parents[2]))
+    proc = subprocess.Popen([*AIE, "watch", "demo", "--interval", "0.2"], cwd=course, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        import time
+
+        lines: list[str] = []
+        deadline = time.time() + 90
+        saved = False
+        while time.time() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if "points in" in line and not saved:  # the first check, at start
+                learner = course / "labs" / "demo.py"
+                learner.write_text(learner.read_text().replace('raise NotImplementedError("demo.double")',
+                                                               "return 2 * x"))
+                saved = True
+            elif "points in" in line and saved:
+                break
+        text = "".join(lines)
+        assert "0/4 points" in text and "2/4 points" in text, text[-2000:]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
