@@ -112,8 +112,9 @@ def load_manifest(root: Path = REPO_ROOT) -> dict:
 
 
 def tests_checksums(root: Path = REPO_ROOT) -> dict[str, str]:
-    folder = root / "tests" / "labs"
-    return {str(p.relative_to(root)): sha256(p) for p in sorted(folder.glob("*.py"))}
+    """SHA-256 of every graded test file the curriculum lists."""
+    curriculum = load_curriculum(root / "curriculum.toml")
+    return {lab.tests: sha256(root / lab.tests) for lab in curriculum.labs if (root / lab.tests).is_file()}
 
 
 @dataclass
