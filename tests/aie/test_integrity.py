@@ -138,14 +138,20 @@ def test_no_stray_lab_files():
     assert notebooks == {lab.notebook.split("/")[-1] for lab in CURRICULUM.labs}, f"notebooks/: {notebooks}"
 
 
+def _tracked_files():
+    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO_ROOT, capture_output=True, text=True)
+    if out.returncode == 0:
+        return [REPO_ROOT / line for line in out.stdout.splitlines()]
+    return [p for p in REPO_ROOT.rglob("*") if ".venv" not in p.parts]
+
+
 def test_nothing_committed_looks_like_an_api_key():
     suspects = []
-    for pattern in ("notebooks/*.ipynb", "tests/cassettes/**/*.json", "datasets/**/*", "**/*.py", "*.md", "*.toml"):
-        for path in REPO_ROOT.glob(pattern):
-            if ".venv" in path.parts or not path.is_file() or path.stat().st_size > 5_000_000:
-                continue
-            if KEY_SHAPES.search(path.read_text(errors="ignore")):
-                suspects.append(str(path.relative_to(REPO_ROOT)))
+    for path in _tracked_files():
+        if not path.is_file() or path.stat().st_size > 5_000_000:
+            continue
+        if KEY_SHAPES.search(path.read_text(errors="ignore")):
+            suspects.append(str(path.relative_to(REPO_ROOT)))
     # the tests that check key redaction use obviously fake keys; they are the only allowed ones
     allowed = {"tests/aie/test_replay_budget_keys.py", "tests/aie/test_cloud_backends.py", "tests/aie/test_integrity.py"}
     assert not set(suspects) - allowed, f"something shaped like an API key in: {set(suspects) - allowed}"
