@@ -67,12 +67,25 @@ def get_encoding(name: str):
     return tiktoken.get_encoding(name)
 
 
+@lru_cache(maxsize=1)
+def _minilm_tokenizer():
+    """all-MiniLM-L6-v2's own WordPiece tokenizer, from the package's tokenizer.json."""
+    from tokenizers import Tokenizer
+
+    from .embed import local_model_path
+
+    tokenizer = Tokenizer.from_file(str(local_model_path() / "tokenizer.json"))
+    tokenizer.no_padding()  # the file pads every input to 128 tokens for the model
+    tokenizer.no_truncation()
+    return tokenizer
+
+
 def tokenizer_kind(model: str) -> tuple[str, str | None]:
-    """('local', None) | ('tiktoken', encoding) | ('approx', encoding) for a model id."""
+    """('local', None) | ('minilm', None) | ('tiktoken', encoding) | ('approx', encoding)."""
     info = find_model(model)
     if info is not None:
         if info.tokenizer == "local":
-            return "local", None
+            return ("minilm", None) if info.kind == "embedding" else ("local", None)
         kind, _, enc = info.tokenizer.partition(":")
         return kind, enc
     import tiktoken
@@ -94,6 +107,8 @@ def encode(text: str, model: str) -> list[int]:
         from .llm._local import local_tokenize
 
         return local_tokenize(text, model)
+    if kind == "minilm":
+        return _minilm_tokenizer().encode(text, add_special_tokens=False).ids
     return get_encoding(enc).encode(text, disallowed_special=())
 
 
@@ -103,6 +118,8 @@ def decode(tokens: list[int], model: str) -> str:
         from .llm._local import local_detokenize
 
         return local_detokenize(tokens, model)
+    if kind == "minilm":
+        return _minilm_tokenizer().decode(tokens)
     return get_encoding(enc).decode(tokens)
 
 
@@ -119,6 +136,8 @@ def count_tokens(text_or_messages, model: str) -> int:
     if not isinstance(text_or_messages, list):
         raise TypeError("count_tokens takes a string or a list of {'role', 'content'} dicts")
     kind, enc = tokenizer_kind(model)
+    if kind == "minilm":
+        raise ValueError(f"{model} is an embedding model: count strings, not chat messages")
     if kind == "local":
         from .llm._local import local_count_messages
 

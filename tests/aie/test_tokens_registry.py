@@ -45,6 +45,17 @@ def test_local_encode_decode_round_trip():
     assert tokens.decode(ids, "smollm2-135m-instruct") == text
 
 
+def test_the_local_embedding_model_counts_with_its_own_wordpiece_tokenizer():
+    from sentence_transformers import SentenceTransformer
+
+    from aie.embed import local_model_path
+
+    text = "Embeddings tokenise differently: unbelievably so."
+    reference = SentenceTransformer(str(local_model_path()), device="cpu").tokenizer
+    assert tokens.encode(text, "all-minilm-l6-v2") == reference(text, add_special_tokens=False)["input_ids"]
+    assert tokens.count_tokens(text, "all-minilm-l6-v2") != tokens.count_tokens(text, "smollm2-135m-instruct")
+
+
 def test_empty_text_is_zero_tokens():
     assert tokens.count_tokens("", "gpt-4o") == 0
     assert tokens.count_tokens("", "smollm2-135m-instruct") == 0
