@@ -89,6 +89,12 @@ def _need(entry: dict, where: str, key: str, kind: type):
     return value
 
 
+def _number(notebook: str, default: int) -> int:
+    """The lab's number, from its notebook's name: notebooks/05_rag.ipynb -> 5."""
+    prefix = Path(notebook).name.split("_", 1)[0]
+    return int(prefix) if prefix.isdigit() else default
+
+
 def load_curriculum(path: Path | str = CURRICULUM_PATH) -> Curriculum:
     """Parse and validate the manifest; a malformed entry names the entry and the field."""
     path = Path(path)
@@ -128,7 +134,7 @@ def load_curriculum(path: Path | str = CURRICULUM_PATH) -> Curriculum:
                 module=_need(entry, where, "module", str),
                 notebook=_need(entry, where, "notebook", str),
                 exercises=tuple(exercises),
-                number=i + 1,
+                number=_number(entry.get("notebook", ""), i + 1),
             )
         )
     return Curriculum(labs=tuple(labs))
