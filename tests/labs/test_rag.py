@@ -476,21 +476,26 @@ def check_shape(result):
 @pytest.mark.exercise("answer")
 @pytest.mark.points(3)
 @pytest.mark.timeout(900)  # 11 calls to the local model: ~40 s on 2 idle cores, far more on a busy machine
-def test_every_citation_is_a_chunk_that_was_in_the_prompt(answered, retriever):
-    """Measured on the solution: 11/11 sample answers have valid citations; the cited
-    chunk is from a document that answers the question for 9/11."""
+def test_every_citation_is_a_chunk_that_was_in_the_prompt(answered, retriever, reference):
+    """Measured on the solution: 11/11 sample answers cite only prompt chunks and are
+    grounded in them; the cited chunk comes from a document that answers the question
+    for 6/11 (the 135M model's reading, not a property: the floor only catches citations
+    that ignore retrieval)."""
     right = 0
     for q, a in answered:
         check_shape(a)
-        prompt_ids = {h["id"] for h in retriever(q["question"], PROMPT_CHUNKS)}
-        assert set(a["citations"]) <= prompt_ids, \
-            f"{q['id']}: citations {a['citations']} must be ids of chunks in the prompt {sorted(prompt_ids)}"
+        hits = {h["id"]: h for h in retriever(q["question"], PROMPT_CHUNKS)}
+        assert set(a["citations"]) <= set(hits), \
+            f"{q['id']}: citations {a['citations']} must be ids of chunks in the prompt {sorted(hits)}"
         assert len(a["citations"]) <= 2, "at most 2 citations (bound them in the schema)"
         if a["answer"] != NOT_FOUND:
             assert a["citations"], f"{q['id']}: an answer needs at least one citation"
+            cited = [hits[c] for c in a["citations"]]
+            assert reference.groundedness(a["answer"], cited) >= 0.5, \
+                f"{q['id']}: {a['answer']!r} is not grounded in what it cites: validate it, or fall back"
         right += any(c.split("#")[0] in q["doc_ids"] for c in a["citations"])
-    assert right >= 0.6 * len(answered), \
-        f"only {right}/{len(answered)} answers cite a document that answers the question (floor 60%)"
+    assert right >= 0.35 * len(answered), \
+        f"only {right}/{len(answered)} answers cite a document that answers the question (floor 35%)"
 
 
 @pytest.mark.exercise("answer")
@@ -657,7 +662,7 @@ def llamaindex_rag(request, corpus):
 @pytest.mark.timeout(900)
 def test_langchain_retrieves_what_the_hand_built_pipeline_does(langchain_rag, reference, index, answerable):
     """Measured on the solution (tune split): top source agrees with hand-built dense
-    retrieval on 0.87 of questions; recall@5 0.95."""
+    retrieval on 0.99 of questions (held-out 1.00); recall@5 0.952 (held-out 0.970)."""
     same, recall = agreement(langchain_rag, reference, index, answerable)
     assert same >= 0.75, f"top source agrees with the hand-built retriever on {same:.2f} of questions (floor 0.75)"
     assert recall >= 0.88, f"LangChain recall@5 {recall:.3f} (floor 0.88)"
@@ -678,7 +683,8 @@ def test_langchain_answers_with_valid_citations(langchain_rag):
 @pytest.mark.timeout(900)
 def test_llamaindex_retrieves_what_the_hand_built_pipeline_does(llamaindex_rag, reference, index, answerable):
     """Measured on the solution (tune split): top source agrees with hand-built dense
-    retrieval on 0.87 of questions; recall@5 0.95."""
+    retrieval on 0.84 of questions (held-out 0.88; its sentence splitter cuts 268 chunks to
+    our 246); recall@5 0.933 (held-out 0.970)."""
     same, recall = agreement(llamaindex_rag, reference, index, answerable)
     assert same >= 0.75, f"top source agrees with the hand-built retriever on {same:.2f} of questions (floor 0.75)"
     assert recall >= 0.88, f"LlamaIndex recall@5 {recall:.3f} (floor 0.88)"
