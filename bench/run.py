@@ -24,6 +24,7 @@ def main(names: list[str]) -> None:
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+        sys.argv = [str(path)]  # each bench parses its own options: run it with its defaults
         module.main()
 
 
