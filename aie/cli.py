@@ -11,7 +11,6 @@ import ast
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -165,7 +164,7 @@ def hint(key: str = typer.Argument(..., metavar="LAB.EXERCISE")):
 
 
 @app.command()
-def watch(lab_id: Optional[str] = typer.Argument(None, metavar="[LAB]"),
+def watch(lab_id: str | None = typer.Argument(None, metavar="[LAB]"),
           interval: float = typer.Option(1.0, help="seconds between looks at your files")):
     """Re-check a lab every time you save its file (Ctrl-C to stop)."""
     curriculum = _curriculum()
@@ -249,11 +248,11 @@ def solution(key: str = typer.Argument(..., metavar="LAB.EXERCISE")):
 
 @app.command()
 def grade(target: str = typer.Option("labs", help="labs (submissions) or solutions"),
-          hidden: Optional[Path] = typer.Option(None, help="a folder of extra (hidden) graded tests"),
+          hidden: Path | None = typer.Option(None, help="a folder of extra (hidden) graded tests"),
           fmt: list[str] = typer.Option(["markdown"], "--format",
                                         help="json | junit | markdown | classroom | gradescope (repeatable)"),
           out: list[Path] = typer.Option([], help="write the report here (default: stdout); one per --format"),
-          lab_ids: Optional[list[str]] = typer.Option(None, "--lab", help="grade only these labs"),
+          lab_ids: list[str] | None = typer.Option(None, "--lab", help="grade only these labs"),
           timeout: int = typer.Option(300, help="seconds allowed per test")):
     """Grade every lab: points per test and per lab, in the format your platform reads.
 
@@ -297,7 +296,7 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
 
 
 @app.command("release")
-def release_cmd(lab_ids: Optional[list[str]] = typer.Argument(None, metavar="[LAB]..."),
+def release_cmd(lab_ids: list[str] | None = typer.Argument(None, metavar="[LAB]..."),
                 check_only: bool = typer.Option(False, "--check", help="only say whether labs/ is stale"),
                 force: bool = typer.Option(False, "--force", help="overwrite labs files a learner has edited")):
     """Write labs/ from solutions/ (stubs with TODOs). Never overwrites your edits unless --force."""
@@ -332,9 +331,9 @@ def doctor():
 
 @app.command("chat")
 def chat_cmd(prompt: str = typer.Argument(..., help="what to ask"),
-             system: Optional[str] = typer.Option(None, help="a system prompt"),
-             provider: Optional[str] = typer.Option(None, help="override AIE_PROVIDER"),
-             model: Optional[str] = typer.Option(None, help="override AIE_MODEL"),
+             system: str | None = typer.Option(None, help="a system prompt"),
+             provider: str | None = typer.Option(None, help="override AIE_PROVIDER"),
+             model: str | None = typer.Option(None, help="override AIE_MODEL"),
              max_tokens: int = typer.Option(256), temperature: float = typer.Option(0.0)):
     """Ask the configured model, streaming the answer."""
     from .llm import chat

@@ -14,9 +14,10 @@ FIX_SETUP = "run `make setup`"
 
 
 def _python() -> str:
-    if sys.version_info < (3, 11):
-        raise RuntimeError(f"Python {sys.version.split()[0]} is too old: the course needs 3.11 or newer")
-    return sys.version.split()[0]
+    version = sys.version.split()[0]
+    if sys.version_info[:2] < (3, 11):  # noqa: UP036 -- a venv made by hand may be older than pyproject allows
+        raise RuntimeError(f"Python {version} is too old: the course needs 3.11 or newer")
+    return version
 
 
 def _packages() -> str:
@@ -60,7 +61,7 @@ def _tokenizers() -> str:
 
 def _providers() -> str:
     parts = [f"AIE_PROVIDER={config.provider()}"]
-    for provider, variable in config.KEY_VARIABLES.items():
+    for variable in config.KEY_VARIABLES.values():
         parts.append(f"{variable} {'set' if config.get(variable) else 'not set'}")
     parts.append(f"OLLAMA_HOST={config.get('OLLAMA_HOST', 'default')}")
     return ", ".join(parts)

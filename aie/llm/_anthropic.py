@@ -157,8 +157,7 @@ class AnthropicBackend:
         def chunks(state: StreamState):
             try:
                 with client.messages.stream(**kwargs) as s:
-                    for text in s.text_stream:
-                        yield text
+                    yield from s.text_stream
                     final["c"] = parse_message(request, s.get_final_message())
             except Exception as exc:
                 raise _translate_error(exc) from None

@@ -12,7 +12,13 @@ import os
 from typing import Any
 
 from .. import config
-from ..errors import AuthenticationError, ConfigError, ProviderError, ProviderUnavailableError, RateLimitError
+from ..errors import (
+    AuthenticationError,
+    ConfigError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+)
 from ._types import BackendStream, Completion, StreamState, ToolCall, Usage
 
 

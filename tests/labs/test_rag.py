@@ -401,7 +401,7 @@ def test_build_prompt_numbers_the_sources_in_order(lab, index):
     positions = [user.find(c["id"]) for c in picked]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), \
         "every chunk id appears, in the order given"
-    for n, c in enumerate(picked, 1):
+    for n in range(1, len(picked) + 1):
         assert re.search(rf"\b{n}\b", user[max(0, positions[n - 1] - 40):positions[n - 1]]), \
             f"source {n} is numbered {n} next to its id"
     assert user.rfind("How long is annual leave?") > positions[-1], "the question comes after the sources"
