@@ -31,19 +31,6 @@ RESULTS = Path(__file__).resolve().parent / "results" / "rag.json"
 RETRIEVERS = ("bm25", "dense", "hybrid", "hybrid+mmr")
 
 
-def answer_matches(predicted: str, gold: str) -> bool:
-    """A loose check for the figures (never a test): every number of the reference answer
-    is in the predicted one, and so is at least half of its other content words (or all
-    of its numbers, when it has some: "EUR 10.20 per working day" ~ "€10.20")."""
-    from solutions.rag import content_words
-
-    want, got = set(content_words(gold)), set(content_words(predicted))
-    numbers = {w for w in want if any(ch.isdigit() for ch in w)}
-    if numbers:
-        return numbers <= got
-    return bool(want) and len(want & got) >= 0.5 * len(want)
-
-
 def timed(fn, *args, **kwargs):
     start = time.perf_counter()
     out = fn(*args, **kwargs)
@@ -98,7 +85,7 @@ def end_to_end(rag, pipeline, questions: list[dict]) -> dict:
             out["n"] += 1
             out["valid"] += set(result["citations"]) <= prompt_ids
             out["right_source"] += any(c.split("#")[0] in q["doc_ids"] for c in result["citations"])
-            out["match"] += answer_matches(result["answer"], q["answer"])
+            out["match"] += rag.answer_matches(result["answer"], q["answer"])
         else:
             out["n_unanswerable"] += 1
             out["not_found_on_unanswerable"] += result["answer"] == rag.NOT_FOUND
@@ -114,7 +101,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--questions", type=int, default=0,
                         help="answer only this many sample questions per split end to end (default: 11 tune, 11 held-out)")
     parser.add_argument("--skip-frameworks", action="store_true", help="hand-built pipeline only")
-    args = parser.parse_args(argv if argv is not None else sys.argv[1:] if __name__ == "__main__" else [])
+    args = parser.parse_args(argv)
 
     from solutions import rag
 

@@ -85,14 +85,36 @@ def content_words(text: str) -> list[str]:
     return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in STOPWORDS]
 
 
+def numbers_in(text: str) -> set[str]:
+    """The content words of `text` that contain a digit: numbers_in("EUR 10.20 a day") -> {"10.20"}."""
+    return {w for w in content_words(text) if any(ch.isdigit() for ch in w)}
+
+
+def answer_matches(predicted: str, gold: str) -> bool:
+    """A loose check of an answer against a reference, for figures (never a grade): every
+    number of the reference is in the prediction ("EUR 10.20 per working day" ~ "€10.20"),
+    or, when it has none, at least half of its content words are."""
+    want, got = set(content_words(gold)), set(content_words(predicted))
+    numbers = numbers_in(gold)
+    if numbers:
+        return numbers <= got
+    return bool(want) and len(want & got) >= 0.5 * len(want)
+
+
+def heading_path(chunk: dict) -> str:
+    """A chunk's headings as one line, "Expense policy (2025) > Travel allowances" ("" if
+    none); `headings` may be a list or an already-joined string."""
+    headings = chunk.get("headings") or []
+    if isinstance(headings, str):
+        headings = [h for h in headings.split(" > ") if h]
+    return " > ".join(headings)
+
+
 def index_text(chunk: dict) -> str:
     """What gets embedded and BM25-indexed for a chunk: its heading path, then its text.
     The path ("Expense policy (2025) > Travel allowances") tells two look-alike chunks apart
     and gives a table row the context its cells lack."""
-    headings = chunk.get("headings") or []
-    if isinstance(headings, str):
-        headings = [h for h in headings.split(" > ") if h]
-    path = " > ".join(headings)
+    path = heading_path(chunk)
     return f"{path}\n{chunk['text']}" if path else chunk["text"]
 
 

@@ -82,14 +82,36 @@ def content_words(text: str) -> list[str]:
     return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in STOPWORDS]
 
 
+def numbers_in(text: str) -> set[str]:
+    """The content words of `text` that contain a digit: numbers_in("EUR 10.20 a day") -> {"10.20"}."""
+    return {w for w in content_words(text) if any(ch.isdigit() for ch in w)}
+
+
+def answer_matches(predicted: str, gold: str) -> bool:
+    """A loose check of an answer against a reference, for figures (never a grade): every
+    number of the reference is in the prediction ("EUR 10.20 per working day" ~ "€10.20"),
+    or, when it has none, at least half of its content words are."""
+    want, got = set(content_words(gold)), set(content_words(predicted))
+    numbers = numbers_in(gold)
+    if numbers:
+        return numbers <= got
+    return bool(want) and len(want & got) >= 0.5 * len(want)
+
+
+def heading_path(chunk: dict) -> str:
+    """A chunk's headings as one line, "Expense policy (2025) > Travel allowances" ("" if
+    none); `headings` may be a list or an already-joined string."""
+    headings = chunk.get("headings") or []
+    if isinstance(headings, str):
+        headings = [h for h in headings.split(" > ") if h]
+    return " > ".join(headings)
+
+
 def index_text(chunk: dict) -> str:
     """What gets embedded and BM25-indexed for a chunk: its heading path, then its text.
     The path ("Expense policy (2025) > Travel allowances") tells two look-alike chunks apart
     and gives a table row the context its cells lack."""
-    headings = chunk.get("headings") or []
-    if isinstance(headings, str):
-        headings = [h for h in headings.split(" > ") if h]
-    path = " > ".join(headings)
+    path = heading_path(chunk)
     return f"{path}\n{chunk['text']}" if path else chunk["text"]
 
 
@@ -578,9 +600,7 @@ def build_prompt(question: str, chunks: list[dict]) -> list[dict]:
     for n, chunk in enumerate(chunks, 1):
         if not isinstance(chunk, dict) or "id" not in chunk or "text" not in chunk:
             raise ValueError(f"chunks[{n - 1}] must be a dict with 'id' and 'text'")
-        headings = chunk.get("headings") or []
-        section = " > ".join(headings) if isinstance(headings, list) else str(headings)
-        attributes = f'n="{n}" id="{chunk["id"]}" section="{section}"'.replace("\n", " ")
+        attributes = f'n="{n}" id="{chunk["id"]}" section="{heading_path(chunk)}"'.replace("\n", " ")
         body = _neutralise(prompt_text(chunk))
         blocks.append(f"<source {_neutralise(attributes)}>\n{body}\n</source>")
     user = "\n\n".join(blocks) + f"\n\n<question>\n{_neutralise(question).strip()}\n</question>"
@@ -716,8 +736,9 @@ def answer(question: str, retriever: Callable[[str, int], list[dict]], *, k: int
     # Keep citations that are in the prompt and back at least one word of the answer.
     cited = [c for c in dict.fromkeys(cited) if isinstance(c, str) and c in by_id
              and groundedness(text, [by_id[c]]) > 0][:MAX_CITATIONS]
+    numbers = numbers_in(text)
+
     def supported(chunks: list[dict]) -> bool:  # enough of its words, and every number it states
-        numbers = {w for w in content_words(text) if any(ch.isdigit() for ch in w)}
         return (groundedness(text, chunks) >= MIN_GROUNDED
                 and numbers <= set(content_words(" ".join(index_text(c) for c in chunks))))
 
