@@ -35,8 +35,9 @@ $(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	@bash scripts/setup.sh "$(PYTHON)" "$(VENV)" "$(LLAMA_CMAKE_ARGS)" "$(JOBS)"
 	@touch $(STAMP)
 
+# As root (a container, a VM), Jupyter refuses to start without --allow-root.
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(VENV)/bin/aie release --check
