@@ -35,8 +35,8 @@ from aie.grading import load_lab
 pytestmark = pytest.mark.lab("multimodal")
 
 DATA = Path(__file__).resolve().parents[2] / "datasets" / "spoken"
-FAKE_OPENAI_KEY = "sk-test-000000000000000000000000"
-FAKE_ANTHROPIC_KEY = "sk-ant-test-0000000000000000000000"
+FAKE_OPENAI_KEY = "test-openai-key"
+FAKE_ANTHROPIC_KEY = "test-anthropic-key"
 
 
 def _canned_server_class():
