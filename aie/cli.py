@@ -354,17 +354,28 @@ def chat_cmd(prompt: str = typer.Argument(..., help="what to ask"),
 
 
 @app.command()
-def models():
-    """The model registry (aie/models.toml): context windows, prices, cut-offs."""
-    from .registry import all_models
+def models(stale: bool = typer.Option(False, "--stale",
+                                      help="only the entries whose prices were read more than 180 days ago")):
+    """The model registry (aie/models.toml): context windows, prices, cut-offs, status."""
+    from .registry import STALE_AFTER_DAYS, all_models, stale_models
 
-    table = Table(title="aie/models.toml")
-    for col in ("model", "provider", "kind", "context", "max out", "$/1M in", "$/1M out", "cut-off", "status"):
+    entries = stale_models() if stale else list(all_models().values())
+    if stale and not entries:
+        console.print(f"no entry is older than {STALE_AFTER_DAYS} days")
+        return
+    title = f"aie/models.toml: read more than {STALE_AFTER_DAYS} days ago" if stale else "aie/models.toml"
+    table = Table(title=title)
+    for col in ("model", "provider", "kind", "context", "max out", "$/1M in", "$/1M out", "cut-off", "status",
+                "read on"):
         table.add_column(col)
-    for m in all_models().values():
+    for m in entries:
+        status = f"{m.status} {m.retires}" if m.retires else m.status
         table.add_row(m.id, m.provider, m.kind, f"{m.context_window:,}", f"{m.max_output:,}",
-                      f"{m.input_per_1m:.2f}", f"{m.output_per_1m:.2f}", m.cutoff, m.status)
+                      f"{m.input_per_1m:.2f}", f"{m.output_per_1m:.2f}", m.cutoff, status, m.price_date)
     console.print(table)
+    if stale:
+        console.print("Re-read each entry's `source` page and update aie/models.toml (prices, status, price_date).")
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

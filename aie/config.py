@@ -7,12 +7,18 @@ repository root. One place reads them; everything else asks here.
     AIE_BUDGET_USD    refuse calls that would take this process's spend past it
     OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, OLLAMA_HOST
     AIE_REPLAY_PROVIDER, AIE_REPLAY_MODE (replay|record), AIE_CASSETTE_DIR
-    AIE_MAX_RETRIES   retries on 429 and 5xx answers (default 3, with backoff)
+    AIE_MAX_RETRIES   retries on 429, 5xx and timeouts (default 2, with backoff)
+    AIE_TIMEOUT_S     seconds to wait for one HTTP answer before giving up or retrying
+                      (default 30; a cloud call then fails within about 30 x 3 s, not 120 x 4)
+    AIE_OPENAI_API    responses (default on api.openai.com) | chat: which OpenAI API the
+                      openai provider calls. Other OpenAI-compatible servers (llama.cpp,
+                      vLLM, Ollama's /v1) speak Chat Completions, the default for them.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -25,7 +31,7 @@ PROVIDERS = ("local", "openai", "anthropic", "ollama", "litellm", "replay")
 DEFAULT_MODELS = {
     "local": "smollm2-135m-instruct",
     "openai": "gpt-4o-mini",
-    "anthropic": "claude-3-5-haiku-latest",
+    "anthropic": "claude-haiku-5-5",  # claude-3-5-haiku-latest was retired in February 2026
     "ollama": "smollm2:135m",
     "litellm": "gemini/gemini-2.0-flash",
 }
@@ -75,6 +81,61 @@ def require_key(provider_name: str) -> str:
     if not key:
         raise MissingKeyError(provider_name, variable)
     return key
+
+
+def cloud_provider() -> str | None:
+    """The cloud provider an optional notebook cell should try, or None: the one
+    AIE_PROVIDER names if its key is set, else the first of openai, anthropic whose key is
+    set. Keys count wherever they are kept (environment or .env), like everywhere else."""
+    chosen = provider()
+    if chosen in KEY_VARIABLES and get(KEY_VARIABLES[chosen]):
+        return chosen
+    return next((name for name, variable in KEY_VARIABLES.items() if get(variable)), None)
+
+
+@contextmanager
+def setting(name: str, value: str):
+    """Set one setting for the `with` block, then put back what was there (a learner's own
+    value, from the environment, included): `with config.setting("AIE_PROVIDER", "openai"):`."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_MAX_RETRIES = 2
+
+
+def _number(name: str, default: float, cast, minimum: float):
+    from .errors import ConfigError
+
+    raw = get(name)
+    if raw is None:
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ConfigError(f"{name}={raw!r} must be a number >= {minimum:g} (in your environment or .env); "
+                          f"unset it for the default, {default:g}.")
+    return value
+
+
+def timeout_s() -> float:
+    """AIE_TIMEOUT_S: seconds to wait for one HTTP answer (default 30)."""
+    return _number("AIE_TIMEOUT_S", DEFAULT_TIMEOUT_S, float, 0.1)
+
+
+def max_retries() -> int:
+    """AIE_MAX_RETRIES: retries after a 429, a 5xx or a timeout (default 2)."""
+    return _number("AIE_MAX_RETRIES", DEFAULT_MAX_RETRIES, int, 0)
 
 
 def redact(text: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from . import config
 
 FIX_SETUP = "run `make setup`"
+WARNING = "warning: "  # a check whose detail starts with this passed, but says what to watch
 
 
 def _python() -> str:
@@ -67,6 +68,28 @@ def _providers() -> str:
     return ", ".join(parts)
 
 
+def _default_models() -> str:
+    """Every provider's default model (and AIE_MODEL) against the registry: a retired one
+    fails (its calls would fail), a deprecated one is named with its shutdown date."""
+    from .registry import find_model
+
+    chosen = dict(config.DEFAULT_MODELS)
+    if config.get("AIE_MODEL"):
+        chosen[f"AIE_MODEL ({config.provider()})"] = config.get("AIE_MODEL")
+    retired, notes = [], []
+    for who, model in chosen.items():
+        info = find_model(model)
+        if info is None:
+            continue
+        if info.status == "retired":
+            retired.append(f"{who}: {model} is retired (requests fail){f' since {info.retires}' if info.retires else ''}")
+        elif info.status == "deprecated":
+            notes.append(f"{who}: {model} shuts down on {info.retires or 'a date to be announced'}")
+    if retired:
+        raise RuntimeError("; ".join(retired))
+    return f"{WARNING}{'; '.join(notes)}" if notes else f"{len(chosen)} defaults, none retired or deprecated"
+
+
 CHECKS: list[tuple[str, Callable[[], str], str]] = [
     ("Python", _python, "install Python 3.11 or newer"),
     ("packages", _packages, FIX_SETUP),
@@ -74,6 +97,8 @@ CHECKS: list[tuple[str, Callable[[], str], str]] = [
     ("local chat model", _local_chat, f"{FIX_SETUP}, or set AIE_LOCAL_MODEL to a .gguf file"),
     ("local embeddings", _embeddings, FIX_SETUP),
     ("providers", _providers, "fix AIE_PROVIDER in your environment or .env (see .env.example)"),
+    ("default models", _default_models,
+     "set AIE_MODEL to an active model from `aie models` (and update aie/config.py's DEFAULT_MODELS)"),
 ]
 
 
@@ -82,7 +107,10 @@ def run_doctor(console) -> int:
     for name, check, fix in CHECKS:
         try:
             detail = check()
-            console.print(f"[green]✓[/green] {name}: {detail}")
+            if detail.startswith(WARNING):
+                console.print(f"[yellow]![/yellow] {name}: {detail.removeprefix(WARNING)}")
+            else:
+                console.print(f"[green]✓[/green] {name}: {detail}")
         except Exception as exc:  # every failure is reported, none stops the others
             failures += 1
             console.print(f"[red]✗[/red] {name}: {config.redact(str(exc))}\n    fix: {fix}")

@@ -88,18 +88,20 @@ def embed(texts, model: str | None = None, *, provider: str | None = None, batch
 
         key = config.get("OPENAI_API_KEY") or (
             "not-needed" if config.get("OPENAI_BASE_URL") else config.require_key("openai"))
-        client = openai.OpenAI(api_key=key, base_url=config.get("OPENAI_BASE_URL"), max_retries=3)
+        # the chat path's timeout and retries (SDK backoff on 429/5xx/timeouts, Retry-After honoured)
+        client = openai.OpenAI(api_key=key, base_url=config.get("OPENAI_BASE_URL"),
+                               max_retries=config.max_retries(), timeout=config.timeout_s())
         rows = []
         for i in range(0, len(texts), 1024):
             resp = client.embeddings.create(model=model, input=texts[i:i + 1024])
             rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
         return _normalise(np.array(rows))
     if provider == "ollama":
-        import ollama
+        from .llm._ollama import _call, _client
 
-        client = ollama.Client(host=config.get("OLLAMA_HOST", "http://127.0.0.1:11434"))
+        client = _client()  # AIE_TIMEOUT_S; _call retries 429/5xx/timeouts like chat and types the errors
         try:
-            resp = client.embed(model=model, input=texts)
+            resp = _call(lambda: client.embed(model=model, input=texts))
         except ConnectionError as exc:
             raise ProviderUnavailableError(f"could not reach Ollama: {exc}", provider="ollama") from None
         return _normalise(np.array(resp.embeddings))

@@ -70,13 +70,21 @@ def fits_context(messages: list[dict], model: str, max_output_tokens: int) -> tu
     raise NotImplementedError("llm_basics.fits_context")
 
 
-def estimate_cost(prompt_tokens: int, completion_tokens: int, model: str) -> float:
+def estimate_cost(prompt_tokens: int, completion_tokens: int, model: str, reasoning_tokens: int = 0) -> float:
     """US dollars for a call, from the registry's prices per 1M tokens.
 
-    Input and output are priced differently (output usually 3-5x more).
+    Input and output are priced differently (output usually 3-5x more). A reasoning model
+    (`reasoning = true` in the registry) first writes hidden reasoning tokens: you never
+    see them, but they are billed as OUTPUT tokens, at the output price, on top of the
+    `completion_tokens` of the visible answer. (A provider's usage report may already
+    include them in its output count, as OpenAI's `completion_tokens` does: pass them here
+    only when you count them apart.)
 
         estimate_cost(1_000_000, 0, "gpt-4o") -> 2.5
         estimate_cost(1000, 500, "smollm2-135m-instruct") -> 0.0
+        estimate_cost(1000, 100, "gpt-6-luna", reasoning_tokens=2000)   # 2,100 output tokens
+            -> (1000 x 0.10 + 2100 x 0.50) / 1M = 0.00115
+        estimate_cost(-1, 0, "gpt-4o") -> ValueError; an unknown model -> ValueError
     """
     # TODO: implement estimate_cost — the docstring above is the spec.
     raise NotImplementedError("llm_basics.estimate_cost")
@@ -88,7 +96,7 @@ def cheapest_model(prompt_tokens: int, completion_tokens: int, min_context: int,
     `min_context`, among `providers` (all when None). Retired models are skipped; ties go
     to the alphabetically first id.
 
-        cheapest_model(1000, 1000, 100_000, providers=["openai"]) -> "gpt-4.1-nano"
+        cheapest_model(1000, 1000, 100_000, providers=["openai"]) -> "gpt-6-luna"
     """
     # TODO: implement cheapest_model — the docstring above is the spec.
     raise NotImplementedError("llm_basics.cheapest_model")

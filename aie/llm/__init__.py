@@ -61,10 +61,11 @@ class Request:
     schema: dict[str, Any] | None = None  # JSON Schema the answer must match
     json_mode: bool = False  # answer must be a JSON object (schema may be None)
     stream: bool = False
+    user: str | None = None  # an opaque end-user id (end_user_id()), never a raw name
 
     def fingerprint(self) -> dict[str, Any]:
         """Everything that determines the answer (the replay cassette key)."""
-        return {
+        fp = {
             "model": self.model,
             "messages": self.messages,
             "tools": self.tools,
@@ -80,6 +81,27 @@ class Request:
             },
             "stream": self.stream,
         }
+        if self.user:  # only when set: cassettes recorded without one keep their names
+            fp["user"] = self.user
+        return fp
+
+
+def end_user_id(user: str | None) -> str | None:
+    """The id sent to the provider for `chat(..., user=...)`: "u_" and 32 hex digits of a
+    SHA-256 of the name (salted with AIE_USER_ID_SECRET when set). The same name always
+    gives the same id, so the provider can tell your users apart for abuse monitoring,
+    but it never receives the name or e-mail address itself (OpenAI's safety_identifier
+    guidance: hash it). Already-opaque ids are hashed too: harmless, and one rule."""
+    if user is None:
+        return None
+    if not isinstance(user, str) or not user.strip():
+        raise ValueError(f"user must be a non-empty string naming your end user (it is hashed before "
+                         f"it is sent), or None; got {user!r}")
+    import hashlib
+
+    salt = config.get("AIE_USER_ID_SECRET", "") or ""
+    return "u_" + hashlib.sha256((salt + "\0" + user.strip()).encode("utf-8")).hexdigest()[:32]
+
 
 
 _spent_usd = 0.0
@@ -194,7 +216,11 @@ def _estimate_cost(request: Request) -> float:
 
 def price(completion: Completion) -> float:
     info = find_model(completion.model)
-    return info.cost(completion.usage.prompt_tokens, completion.usage.completion_tokens) if info else 0.0
+    if info is None:
+        return 0.0
+    # reasoning tokens are inside completion_tokens (billed as output); cached ones inside prompt_tokens
+    return info.cost(completion.usage.prompt_tokens, completion.usage.completion_tokens,
+                     cached_tokens=completion.usage.cached_tokens)
 
 
 def chat(
@@ -211,6 +237,7 @@ def chat(
     tool_choice: str | dict | None = None,
     response_format: Any = None,
     stream: bool = False,
+    user: str | None = None,
 ) -> Completion | Stream:
     """Send a chat to the configured provider. See the module docstring."""
     global _spent_usd
@@ -238,6 +265,7 @@ def chat(
         schema=schema,
         json_mode=json_mode,
         stream=stream,
+        user=end_user_id(user),
     )
     budget = config.get("AIE_BUDGET_USD")
     if budget is not None:

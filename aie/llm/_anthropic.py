@@ -4,13 +4,25 @@ Mapping from the course's OpenAI-shaped requests:
 - system messages -> the top-level `system` parameter (joined if several)
 - tools -> `tools=[{name, description, input_schema}]`; `tool_use` blocks -> ToolCall
 - role "tool" messages -> a user turn with a `tool_result` block
-- response_format with a schema -> a forced tool call (`tool_choice={"type": "tool"}`)
-  whose input is the answer: the documented way to get schema-shaped JSON from Claude
+- response_format with a schema -> native structured outputs where the registry says the
+  model has them (`native_structured_output`: Claude Haiku 4.5, Sonnet 5 and later):
+  `output_config={"format": {"type": "json_schema", "schema": ...}}`, constrained
+  decoding that returns the JSON as the text block. Anthropic's strict schemas need
+  `additionalProperties: false` on every object, so it is added (`strict_schema`).
+  Other models, and a bare `{"type": "json_object"}` with no schema (native outputs need
+  one with properties), take the fallback: a forced tool call (`tool_choice={"type":
+  "tool"}`) whose input is the answer. Claude Sonnet 5.5 and Opus 5.5 reject forced tool
+  use, so on them give a schema.
+- `chat(..., user=...)` -> `metadata.user_id` (already hashed by `aie.llm`)
+- usage: input_tokens + cache reads and writes -> prompt_tokens (cache reads also ->
+  cached_tokens); output_tokens (thinking included) -> completion_tokens
 - stop_reason end_turn/stop_sequence -> "stop", max_tokens -> "length", tool_use -> "tool_calls"
 - `seed` has no equivalent and is not sent. Neither are `temperature` and `top_p`: the
   API deprecated sampling parameters and SDK 1.0 removed them from `messages.create`
   (its migration guide). For an older model that still takes them, set
   AIE_ANTHROPIC_SAMPLING=1 to send them through `extra_body`.
+- timeouts and retries: AIE_TIMEOUT_S per HTTP answer, AIE_MAX_RETRIES retries (the SDK's
+  backoff) on 408/409/429/5xx (529 overloaded included) and timeouts.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from typing import Any
 
 from .. import config
 from ..errors import AuthenticationError, ProviderError, ProviderUnavailableError, RateLimitError
+from ..registry import find_model
 from ._types import BackendStream, Completion, StreamState, ToolCall, Usage
 
 ANSWER_TOOL = "answer"
@@ -30,7 +43,8 @@ def _client():
     import anthropic
 
     key = config.require_key("anthropic")
-    return anthropic.Anthropic(api_key=key, base_url=config.get("ANTHROPIC_BASE_URL"), max_retries=int(config.get("AIE_MAX_RETRIES", "3")), timeout=120)
+    return anthropic.Anthropic(api_key=key, base_url=config.get("ANTHROPIC_BASE_URL"),
+                               max_retries=config.max_retries(), timeout=config.timeout_s())
 
 
 def _translate_error(exc: Exception) -> Exception:
@@ -46,6 +60,11 @@ def _translate_error(exc: Exception) -> Exception:
         )
     if isinstance(exc, anthropic.RateLimitError):
         return RateLimitError(f"Anthropic rate limit after retries: {msg}", provider="anthropic", status=429)
+    if isinstance(exc, anthropic.APITimeoutError):
+        return ProviderUnavailableError(
+            f"Anthropic did not answer within AIE_TIMEOUT_S={config.timeout_s():g} s (tried "
+            f"{config.max_retries() + 1} times). Raise AIE_TIMEOUT_S for long answers, or try again later.",
+            provider="anthropic")
     if isinstance(exc, anthropic.APIConnectionError):
         return ProviderUnavailableError(f"could not reach Anthropic: {msg}", provider="anthropic")
     if isinstance(exc, anthropic.APIStatusError):
@@ -81,6 +100,31 @@ def _convert_messages(messages: list[dict[str, Any]]) -> tuple[str | None, list[
     return ("\n\n".join(system) if system else None), out
 
 
+def strict_schema(schema: Any) -> Any:
+    """A copy of `schema` with `additionalProperties: false` on every object that lists
+    properties (Anthropic's strict JSON outputs require it); nothing else changes."""
+    if isinstance(schema, list):
+        return [strict_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: strict_schema(v) for k, v in schema.items()}
+    if out.get("type") == "object" and "properties" in out:
+        out.setdefault("additionalProperties", False)
+    return out
+
+
+def uses_native_output(request) -> bool:
+    """True when the answer's shape goes through output_config.format, not a forced tool."""
+    if request.schema is None or not request.schema.get("properties"):
+        return False
+    info = find_model(request.model)
+    return bool(info and info.native_structured_output)
+
+
+def _forced_tool(request) -> bool:
+    return not uses_native_output(request) and (request.schema is not None or (request.json_mode and not request.tools))
+
+
 def build_kwargs(request) -> dict[str, Any]:
     system, messages = _convert_messages(request.messages)
     kwargs: dict[str, Any] = {
@@ -97,8 +141,12 @@ def build_kwargs(request) -> dict[str, Any]:
         kwargs["system"] = system
     if request.stop:
         kwargs["stop_sequences"] = request.stop
+    if getattr(request, "user", None):
+        kwargs["metadata"] = {"user_id": request.user}
     tools = [{"name": t["name"], "description": t["description"], "input_schema": t["parameters"]} for t in request.tools]
-    if request.schema is not None or (request.json_mode and not tools):
+    if uses_native_output(request):
+        kwargs["output_config"] = {"format": {"type": "json_schema", "schema": strict_schema(request.schema)}}
+    if _forced_tool(request):
         schema = request.schema or {"type": "object"}
         tools = [{"name": ANSWER_TOOL, "description": "Give the final answer in this shape.", "input_schema": schema}]
         kwargs["tool_choice"] = {"type": "tool", "name": ANSWER_TOOL}
@@ -114,9 +162,15 @@ def build_kwargs(request) -> dict[str, Any]:
     return kwargs
 
 
+def message_usage(usage) -> Usage:
+    cache_read = getattr(usage, "cache_read_input_tokens", None) or 0
+    cache_write = getattr(usage, "cache_creation_input_tokens", None) or 0
+    return Usage(usage.input_tokens + cache_read + cache_write, usage.output_tokens, cached_tokens=cache_read)
+
+
 def parse_message(request, message) -> Completion:
     text_parts, calls = [], []
-    structured = request.schema is not None or (request.json_mode and not request.tools)
+    structured = _forced_tool(request)
     for block in message.content:
         if block.type == "text":
             text_parts.append(block.text)
@@ -133,7 +187,7 @@ def parse_message(request, message) -> Completion:
         finish_reason=finish,
         model=request.model,
         provider="anthropic",
-        usage=Usage(message.usage.input_tokens, message.usage.output_tokens),
+        usage=message_usage(message.usage),
         tool_calls=calls,
     )
 

@@ -2,7 +2,11 @@
 (default http://127.0.0.1:11434). `ollama pull smollm2:135m` gives the same model as the
 local default. Structured output uses Ollama's `format` (a JSON Schema, or "json").
 
-Retries: the client has none, so 429 and 5xx answers are retried here with backoff.
+Retries and timeouts: the client has no retries, so 429 and 5xx answers and timeouts are
+retried here (AIE_MAX_RETRIES times, backoff doubling from 0.5 s); each HTTP answer may take
+AIE_TIMEOUT_S seconds. A server that is not running is reported at once, with the fix. A
+stream is retried only before its first chunk (after that, the text already shown would
+repeat), and a stream that ends without Ollama's final `done` message is "incomplete".
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ from .. import config
 from ..errors import ProviderError, ProviderUnavailableError, RateLimitError
 from ._types import BackendStream, Completion, StreamState, ToolCall, Usage
 
-RETRIES = 3
 BACKOFF = 0.5  # seconds, doubled after each retry
+
+
+def _host() -> str:
+    return config.get("OLLAMA_HOST", "http://127.0.0.1:11434")
 
 
 def _client():
     import ollama
 
-    return ollama.Client(host=config.get("OLLAMA_HOST", "http://127.0.0.1:11434"), timeout=120)
+    return ollama.Client(host=_host(), timeout=config.timeout_s())
 
 
 def build_kwargs(request) -> dict[str, Any]:
@@ -44,36 +51,82 @@ def build_kwargs(request) -> dict[str, Any]:
     return kwargs
 
 
-def _call(fn):
+def _is_timeout(exc: BaseException) -> bool:
+    import httpx
+
+    return isinstance(exc, httpx.TimeoutException | TimeoutError)
+
+
+def _translate(exc: BaseException) -> BaseException | None:
+    """Our typed error for an Ollama failure, or None for anything else."""
+    import httpx
     import ollama
 
+    if isinstance(exc, ollama.ResponseError):
+        status = exc.status_code
+        if status == 404:
+            return ProviderError(f"Ollama has no such model: {exc.error}. Run `ollama pull <model>` first.",
+                                 provider="ollama", status=404)
+        cls = RateLimitError if status == 429 else ProviderUnavailableError if status >= 500 else ProviderError
+        return cls(f"Ollama answered HTTP {status}: {exc.error}", provider="ollama", status=status)
+    if _is_timeout(exc):
+        return ProviderUnavailableError(
+            f"Ollama at {_host()} did not answer within AIE_TIMEOUT_S={config.timeout_s():g} s (tried "
+            f"{config.max_retries() + 1} times). A first call loads the model and can be slow: raise "
+            "AIE_TIMEOUT_S, or try again.", provider="ollama")
+    if isinstance(exc, ConnectionError | httpx.ConnectError):
+        return ProviderUnavailableError(
+            f"could not reach Ollama at {_host()}: {exc}. Start it with `ollama serve`, or unset "
+            "AIE_PROVIDER to use the in-process local model.", provider="ollama")
+    return None
+
+
+def _retryable(exc: BaseException) -> bool:
+    import ollama
+
+    if isinstance(exc, ollama.ResponseError):
+        return exc.status_code == 429 or exc.status_code >= 500
+    return _is_timeout(exc)
+
+
+def _call(fn):
+    """fn() with retries on 429, 5xx and timeouts, and Ollama's errors translated."""
     delay = BACKOFF
-    retries = int(config.get("AIE_MAX_RETRIES", str(RETRIES)))
+    retries = config.max_retries()
     for attempt in range(retries + 1):
         try:
             return fn()
-        except ollama.ResponseError as exc:
-            status = exc.status_code
-            retryable = status == 429 or status >= 500
-            if retryable and attempt < retries:
+        except Exception as exc:
+            if _retryable(exc) and attempt < retries:
                 time.sleep(delay)
                 delay *= 2
                 continue
-            if status == 404:
-                raise ProviderError(
-                    f"Ollama has no such model: {exc.error}. Run `ollama pull <model>` first.",
-                    provider="ollama",
-                    status=404,
-                ) from None
-            cls = RateLimitError if status == 429 else ProviderUnavailableError if status >= 500 else ProviderError
-            raise cls(f"Ollama answered HTTP {status}: {exc.error}", provider="ollama", status=status) from None
-        except ConnectionError as exc:
-            raise ProviderUnavailableError(
-                f"could not reach Ollama at {config.get('OLLAMA_HOST', 'http://127.0.0.1:11434')}: "
-                f"{exc}. Start it with `ollama serve`, or unset AIE_PROVIDER to use the "
-                "in-process local model.",
-                provider="ollama",
-            ) from None
+            typed = _translate(exc)
+            if typed is None:
+                raise
+            raise typed from None
+
+
+def _stream_parts(fn):
+    """Iterate fn()'s stream, retrying like _call until the first part has arrived."""
+    delay = BACKOFF
+    retries = config.max_retries()
+    for attempt in range(retries + 1):
+        started = False
+        try:
+            for part in fn():
+                started = True
+                yield part
+            return
+        except Exception as exc:
+            if not started and _retryable(exc) and attempt < retries:
+                time.sleep(delay)
+                delay *= 2
+                continue
+            typed = _translate(exc)
+            if typed is None:
+                raise
+            raise typed from None
 
 
 def _finish_reason(done_reason: str | None, tool_calls: list) -> str:
@@ -106,7 +159,7 @@ class OllamaBackend:
         kwargs = build_kwargs(request)
 
         def chunks(state: StreamState):
-            for part in _call(lambda: client.chat(stream=True, **kwargs)):
+            for part in _stream_parts(lambda: client.chat(stream=True, **kwargs)):
                 if part.message and part.message.content:
                     yield part.message.content
                 if part.done:

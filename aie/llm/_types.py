@@ -10,8 +10,16 @@ from typing import Any
 
 @dataclass
 class Usage:
+    """Tokens of one call. `reasoning_tokens` (a reasoning model's hidden thinking, billed
+    as output) are already counted in `completion_tokens`, and `cached_tokens` (prompt
+    tokens read from the provider's cache, billed at the cached-input price) in
+    `prompt_tokens`: they say how those totals split, they do not add to them."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    cached_tokens: int = 0
+
 
     @property
     def total_tokens(self) -> int:
@@ -30,7 +38,7 @@ class ToolCall:
 @dataclass
 class Completion:
     text: str
-    finish_reason: str  # "stop" | "length" | "tool_calls" | "content_filter"
+    finish_reason: str  # "stop" | "length" | "tool_calls" | "content_filter" | "incomplete"
     model: str
     provider: str
     usage: Usage = field(default_factory=Usage)
@@ -87,9 +95,11 @@ class Stream:
 
 @dataclass
 class StreamState:
-    """What a backend learns while streaming: set by its chunk generator."""
+    """What a backend learns while streaming: set by its chunk generator. A stream that
+    ends without the provider giving a reason (a dropped connection, a server that stops
+    early) stays "incomplete": it is never reported as a clean "stop"."""
 
-    finish_reason: str = "stop"
+    finish_reason: str = "incomplete"
     usage: Usage | None = None
 
 

@@ -10,13 +10,19 @@ The response bodies are the documented shapes:
 - Ollama API docs (POST /api/chat: `message`, `done`, `done_reason`,
   `prompt_eval_count`, `eval_count`; tool calls in `message.tool_calls`; streaming as
   newline-delimited JSON objects).
+- Anthropic structured outputs (`output_config.format` of type `json_schema`: the JSON
+  comes back as the text block) on models that have them, the forced tool elsewhere.
 What is tested is our code: the request we build (system prompt, tools, max_tokens,
 headers without the key leaking into anything we write) and how we parse the answers.
+Timeouts use `silent`, a loopback socket that accepts and never answers.
 """
 
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 
 import pytest
 
@@ -31,7 +37,7 @@ TOOLS = [{"type": "function", "function": {"name": "get_weather", "description":
 
 def _anthropic_message(content, stop_reason="end_turn", usage=(21, 9)):
     return {"id": "msg_01XFDUDYJgAACzvnptvVoYEL", "type": "message", "role": "assistant",
-            "model": "claude-3-5-haiku-latest", "content": content, "stop_reason": stop_reason,
+            "model": "claude-haiku-5-5", "content": content, "stop_reason": stop_reason,
             "stop_sequence": None, "usage": {"input_tokens": usage[0], "output_tokens": usage[1]}}
 
 
@@ -51,14 +57,15 @@ def test_anthropic_text_request_and_parse(anthropic_env):
     assert sent["system"] == "Be brief."
     assert sent["messages"] == [{"role": "user", "content": "Weather in Paris?"}]
     assert sent["max_tokens"] == 50
-    assert sent["model"] == "claude-3-5-haiku-latest"
+    assert sent["model"] == "claude-haiku-5-5", "the default is a current model (claude-3-5-haiku-latest is retired)"
     assert "seed" not in sent and "temperature" not in sent  # deprecated by the API, removed in SDK 1.0
     headers = anthropic_env.requests[-1].headers
     # SDK 2.x sends the key as a bearer token (older ones as x-api-key)
     assert FAKE_KEY in (headers.get("x-api-key"), headers.get("authorization", "").removeprefix("Bearer "))
     assert reply.text == "Sunny, 21°C." and reply.finish_reason == "stop"
     assert (reply.usage.prompt_tokens, reply.usage.completion_tokens) == (21, 9)
-    assert reply.cost == pytest.approx((21 * 0.80 + 9 * 4.00) / 1e6)
+    assert reply.cost == pytest.approx((21 * 0.10 + 9 * 0.50) / 1e6)
+    assert "metadata" not in sent, "no user=, no metadata"
     assert FAKE_KEY not in repr(reply.to_dict())
 
 
@@ -97,16 +104,60 @@ def test_anthropic_tool_results_go_back_as_tool_result_blocks(anthropic_env):
                                                     "content": "sunny"}]}
 
 
-def test_anthropic_structured_output_is_a_forced_tool(anthropic_env):
+def test_anthropic_structured_output_is_native_where_the_model_has_it(anthropic_env):
+    """claude-haiku-5-5 takes a strict JSON Schema in output_config.format; the answer is
+    the text block. Strict schemas need additionalProperties: false on every object."""
+    schema = {"type": "object", "properties": {"city": {"type": "string"},
+              "where": {"type": "object", "properties": {"lat": {"type": "number"}}}}, "required": ["city"]}
+    anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([{"type": "text",
+                      "text": "{\"city\": \"Paris\", \"where\": {\"lat\": 48.9}}"}]))
+    reply = chat(MESSAGES, response_format={"type": "json_object", "schema": schema})
+    sent = anthropic_env.requests[-1].json()
+    fmt = sent["output_config"]["format"]
+    assert fmt["type"] == "json_schema"
+    assert fmt["schema"]["additionalProperties"] is False
+    assert fmt["schema"]["properties"]["where"]["additionalProperties"] is False
+    assert fmt["schema"]["properties"]["city"] == {"type": "string"} and fmt["schema"]["required"] == ["city"]
+    assert "tools" not in sent and "tool_choice" not in sent, "the native route needs no forced tool"
+    assert reply.json() == {"city": "Paris", "where": {"lat": 48.9}} and reply.finish_reason == "stop"
+
+
+def test_anthropic_native_structured_output_refusal_is_reported(anthropic_env):
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}}
+    anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([{"type": "text", "text": ""}],
+                                                                          stop_reason="refusal"))
+    assert chat(MESSAGES, response_format={"type": "json_object", "schema": schema}).finish_reason == "content_filter"
+
+
+def test_anthropic_structured_output_is_a_forced_tool_on_older_models(anthropic_env):
     schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
     anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([{"type": "tool_use", "id": "toolu_2", "name": "answer",
                                        "input": {"city": "Paris"}}], stop_reason="tool_use"))
-    reply = chat(MESSAGES, response_format={"type": "json_object", "schema": schema})
+    reply = chat(MESSAGES, model="claude-3-haiku-20240307", response_format={"type": "json_object", "schema": schema})
     sent = anthropic_env.requests[-1].json()
     assert sent["tool_choice"] == {"type": "tool", "name": "answer"}
     assert sent["tools"][0]["input_schema"] == schema
+    assert "output_config" not in sent
     assert json.loads(reply.text) == {"city": "Paris"} and reply.finish_reason == "stop"
     assert reply.tool_calls == []
+
+
+def test_anthropic_user_goes_hashed_into_metadata(anthropic_env):
+    anthropic_env.add("POST", "/v1/messages", 200, json=_anthropic_message([{"type": "text", "text": "Hi"}]))
+    chat(MESSAGES, user="Alice Martin")
+    raw = anthropic_env.requests[-1].body.decode()
+    user_id = json.loads(raw)["metadata"]["user_id"]
+    assert "Alice" not in raw and "Martin" not in raw, "the raw user name must never be sent"
+    assert user_id.startswith("u_") and len(user_id) == 34
+
+
+def test_anthropic_cache_reads_count_as_cached_prompt_tokens(anthropic_env):
+    message = _anthropic_message([{"type": "text", "text": "Hi"}], usage=(100, 10))
+    message["usage"].update({"cache_read_input_tokens": 900, "cache_creation_input_tokens": 0})
+    anthropic_env.add("POST", "/v1/messages", 200, json=message)
+    reply = chat(MESSAGES, model="claude-sonnet-5-5")
+    assert (reply.usage.prompt_tokens, reply.usage.cached_tokens) == (1000, 900)
+    assert reply.cost == pytest.approx((100 * 2.00 + 900 * 0.20 + 10 * 10.00) / 1e6)
 
 
 def test_anthropic_length_and_stop_reasons(anthropic_env):
@@ -224,3 +275,112 @@ def test_ollama_not_running_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
     with pytest.raises(ProviderUnavailableError, match="ollama serve"):
         chat(MESSAGES)
+
+
+def test_ollama_stream_without_its_done_message_is_incomplete(ollama_env):
+    lines = [{"model": "smollm2:135m", "created_at": "2025-01-01T00:00:00Z",
+              "message": {"role": "assistant", "content": piece}, "done": False} for piece in ("Sun", "ny")]
+    ollama_env.add("POST", "/api/chat", 200, body="\n".join(json.dumps(x) for x in lines) + "\n",
+                   content_type="application/x-ndjson")
+    stream = chat(MESSAGES, stream=True)
+    assert stream.text() == "Sunny"
+    assert stream.completion.finish_reason == "incomplete", "a cut stream must not be reported as a clean stop"
+
+
+def test_ollama_stream_5xx_before_the_first_chunk_is_retried(ollama_env):
+    ollama_env.add("POST", "/api/chat", 503, json={"error": "server busy"})
+    lines = [{"model": "smollm2:135m", "created_at": "2025-01-01T00:00:00Z",
+              "message": {"role": "assistant", "content": "Sunny."}, "done": False},
+             _ollama_done({"role": "assistant", "content": ""})]
+    ollama_env.add("POST", "/api/chat", 200, body="\n".join(json.dumps(x) for x in lines) + "\n",
+                   content_type="application/x-ndjson")
+    assert chat(MESSAGES, stream=True).text() == "Sunny."
+    assert ollama_env.calls == 2
+
+
+# ------------------------------------------------------------------- timeouts, embeddings
+
+@pytest.fixture
+def silent():
+    """A loopback server that accepts connections and never answers: every call times out."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted: list[socket.socket] = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", accepted
+    server.close()
+    for conn in accepted:
+        conn.close()
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "ollama"])
+def test_timeouts_are_a_setting_retried_then_reported(monkeypatch, silent, provider):
+    """AIE_TIMEOUT_S bounds each attempt and AIE_MAX_RETRIES the attempts: 0.3 s x 2 here."""
+    url, accepted = silent
+    monkeypatch.setenv("AIE_PROVIDER", provider)
+    monkeypatch.setenv("AIE_TIMEOUT_S", "0.3")
+    monkeypatch.setenv("AIE_MAX_RETRIES", "1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-timeout-0000000000000000")
+    monkeypatch.setenv("OPENAI_BASE_URL", url + "/v1")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", url)
+    monkeypatch.setenv("OLLAMA_HOST", url)
+    start = time.perf_counter()
+    with pytest.raises(ProviderUnavailableError, match="AIE_TIMEOUT_S") as err:
+        chat(MESSAGES, model={"openai": "gpt-4o-mini", "anthropic": "claude-haiku-5-5", "ollama": "smollm2:135m"}[provider])
+    assert time.perf_counter() - start < 15, "two 0.3 s attempts must not take the old 120 s x 4"
+    assert len(accepted) == 2, f"one retry after a timeout; the server saw {len(accepted)} connection(s)"
+    assert "sk-test" not in str(err.value) and FAKE_KEY not in str(err.value)
+
+
+def test_the_default_timeout_is_lower_than_before():
+    from aie import config
+
+    assert config.timeout_s() == 30.0 and config.max_retries() == 2
+    assert config.timeout_s() * (config.max_retries() + 1) < 120 * 4
+
+
+@pytest.mark.parametrize("name, value", [("AIE_TIMEOUT_S", "soon"), ("AIE_TIMEOUT_S", "0"), ("AIE_MAX_RETRIES", "-1"),
+                                         ("AIE_MAX_RETRIES", "two")])
+def test_bad_timeout_settings_are_clear_errors(monkeypatch, name, value):
+    from aie import config
+    from aie.errors import ConfigError
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        config.timeout_s() if name == "AIE_TIMEOUT_S" else config.max_retries()
+
+
+def test_openai_embeddings_are_retried_and_typed(monkeypatch, canned):
+    from aie.embed import embed
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-embed-00000000000000000000")
+    monkeypatch.setenv("OPENAI_BASE_URL", canned.url + "/v1")
+    monkeypatch.setenv("AIE_MAX_RETRIES", "1")
+    canned.add("POST", "/v1/embeddings", 503, json={"error": {"message": "overloaded", "type": "server_error"}})
+    canned.add("POST", "/v1/embeddings", 200, json={"object": "list", "model": "text-embedding-3-small",
+               "data": [{"object": "embedding", "index": 0, "embedding": [3.0, 4.0]}],
+               "usage": {"prompt_tokens": 2, "total_tokens": 2}})
+    vectors = embed(["hello"], provider="openai")
+    assert canned.calls == 2, "a 503 is retried like a chat call"
+    assert vectors.tolist() == [[pytest.approx(0.6), pytest.approx(0.8)]]
+
+
+def test_ollama_embeddings_are_retried_and_typed(monkeypatch, canned):
+    from aie.embed import embed
+
+    monkeypatch.setenv("OLLAMA_HOST", canned.url)
+    monkeypatch.setenv("AIE_MAX_RETRIES", "1")
+    canned.add("POST", "/api/embed", 503, json={"error": "busy"})
+    assert pytest.raises(ProviderUnavailableError, embed, ["hello"], provider="ollama")
+    assert canned.calls == 2, "a 503 is retried once, then reported as unavailable"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 
 import pytest
@@ -76,9 +77,91 @@ def test_every_registry_entry_is_complete_and_priced_consistently():
     for m in models.values():
         assert m.provider in {"local", "openai", "anthropic", "ollama", "litellm"}
         assert m.context_window > 0 and m.input_per_1m >= 0 and m.output_per_1m >= 0
-        assert m.status in {"active", "legacy", "retired"}
+        assert m.status in registry.STATUSES, f"{m.id}: status {m.status!r}"
         assert m.tokenizer == "local" or m.tokenizer.split(":")[0] in {"tiktoken", "approx"}
-        assert len(m.price_date) == 10
+        assert dt.date.fromisoformat(m.price_date) <= dt.date(2026, 12, 31), f"{m.id}: price_date"
+        assert m.source.startswith("https://"), f"{m.id} needs the provider page its figures come from"
+        assert 0 <= m.max_output <= m.context_window, f"{m.id}: max_output over the context window"
+        if m.cached_input_per_1m is not None:
+            assert m.cached_input_per_1m <= m.input_per_1m, f"{m.id}: cached input dearer than input"
+        if m.batch_discount is not None:
+            assert 0 < m.batch_discount < 1
+        if m.retires is not None:
+            dt.date.fromisoformat(m.retires)
+        if m.status == "deprecated":
+            assert m.retires, f"{m.id}: a deprecated model has an announced shutdown date"
+
+
+def test_the_registry_keeps_retired_ids_and_lists_current_ones():
+    """Old ids stay (with status retired) so old code gets a clear answer and lab 01's
+    'skip retired models' lesson stays real; each provider has a current model."""
+    models = registry.all_models()
+    for old in ("claude-3-5-haiku-latest", "gpt-3.5-turbo", "gpt-4.1-nano", "claude-sonnet-4-0"):
+        assert models[old].status == "retired", old
+    for provider in ("openai", "anthropic"):
+        assert any(m.provider == provider and m.status == "active" and m.kind == "chat" for m in models.values())
+
+
+def test_no_default_model_is_retired():
+    from aie import config
+
+    for provider, model in config.DEFAULT_MODELS.items():
+        info = registry.find_model(model)
+        assert info is not None, f"{provider}'s default {model} is not in the registry"
+        assert info.status != "retired", f"{provider}'s default {model} is retired: its calls would fail"
+
+
+def test_reasoning_models_say_their_reasoning_is_billed_as_output():
+    reasoning = [m for m in registry.all_models().values() if m.reasoning]
+    assert reasoning, "the registry marks reasoning models"
+    info = registry.get_model("gpt-6-luna")
+    assert info.cost(1000, 300, reasoning_tokens=200) == pytest.approx((1000 * 0.10 + 500 * 0.50) / 1e6)
+    assert "output" in open(registry.REGISTRY_PATH, encoding="utf-8").read().split("[models.")[0], \
+        "the registry's header explains that reasoning tokens are billed as output"
+
+
+def test_cached_prompt_tokens_use_the_cached_price():
+    info = registry.get_model("gpt-6-luna")
+    assert info.cost(1000, 0, cached_tokens=600) == pytest.approx((400 * 0.10 + 600 * 0.01) / 1e6)
+    assert registry.get_model("gpt-4o").cost(1000, 0, cached_tokens=600) == pytest.approx(1000 * 2.5 / 1e6), \
+        "without a published cached price, cached tokens cost the input price"
+
+
+def test_stale_entries_are_those_read_more_than_180_days_ago():
+    today = dt.date(2026, 12, 1)
+    stale = {m.id for m in registry.stale_models(today)}
+    assert "gpt-3.5-turbo" in stale and "text-embedding-3-small" in stale  # read 2025-06-01
+    assert "gpt-6-luna" not in stale and "claude-haiku-5-5" not in stale   # read 2026-12-01
+    assert {m.id for m in registry.stale_models(dt.date(2025, 11, 28))} == set(), "2025-06-01 + 180 days is not stale yet"
+    assert "gpt-4o" in {m.id for m in registry.stale_models(dt.date(2025, 11, 29))}
+
+
+def test_aie_models_stale_lists_them_and_fails(monkeypatch):
+    from typer.testing import CliRunner
+
+    from aie.cli import app
+
+    result = CliRunner().invoke(app, ["models", "--stale"], env={"COLUMNS": "250"})
+    assert result.exit_code == 1, "stale entries make `aie models --stale` fail, so a check can catch them"
+    assert "gpt-3.5-turbo" in result.output and "gpt-6-luna" not in result.output
+    everything = CliRunner().invoke(app, ["models"], env={"COLUMNS": "250"})
+    assert everything.exit_code == 0 and "gpt-6-luna" in everything.output
+
+
+def test_doctor_fails_on_a_retired_default_and_warns_on_a_deprecated_one(monkeypatch):
+    from aie import config, doctor
+
+    monkeypatch.setitem(config.DEFAULT_MODELS, "anthropic", "claude-3-5-haiku-latest")
+    with pytest.raises(RuntimeError, match="claude-3-5-haiku-latest is retired"):
+        doctor._default_models()
+    monkeypatch.setitem(config.DEFAULT_MODELS, "anthropic", "claude-haiku-5-5")
+    monkeypatch.setitem(config.DEFAULT_MODELS, "openai", "gpt-4o-mini")
+    detail = doctor._default_models()
+    assert detail.startswith(doctor.WARNING) and "gpt-4o-mini shuts down on 2027-01-14" in detail
+    monkeypatch.setenv("AIE_PROVIDER", "openai")
+    monkeypatch.setenv("AIE_MODEL", "gpt-3.5-turbo")
+    with pytest.raises(RuntimeError, match="AIE_MODEL .*gpt-3.5-turbo is retired"):
+        doctor._default_models()
 
 
 def test_cost_is_tokens_times_price_per_million():

@@ -185,6 +185,26 @@ def test_cost_rejects_bad_input(lab, args):
         lab.estimate_cost(*args)
 
 
+@pytest.mark.exercise("estimate_cost")
+@pytest.mark.points(1)
+def test_reasoning_tokens_are_billed_as_output(lab):
+    """gpt-6-luna is a reasoning model ($0.10 in, $0.50 out per 1M): 1,000 prompt tokens,
+    a 100-token answer and 2,000 hidden reasoning tokens bill 2,100 output tokens, $0.00115."""
+    from aie.registry import get_model
+
+    info = get_model("gpt-6-luna")
+    assert info.reasoning, "the registry marks gpt-6-luna as a reasoning model"
+    got = lab.estimate_cost(1000, 100, "gpt-6-luna", reasoning_tokens=2000)
+    expected = (1000 * info.input_per_1m + 2100 * info.output_per_1m) / 1e6
+    assert got == pytest.approx(expected), \
+        f"reasoning tokens are billed at the output price: expected ${expected:.6f}, got ${got}"
+    assert lab.estimate_cost(1000, 100, "gpt-6-luna") == pytest.approx((1000 * info.input_per_1m
+                                                                         + 100 * info.output_per_1m) / 1e6), \
+        "reasoning_tokens defaults to 0"
+    with pytest.raises(ValueError):
+        lab.estimate_cost(1000, 100, "gpt-6-luna", reasoning_tokens=-5)
+
+
 @pytest.mark.exercise("cheapest_model")
 @pytest.mark.points(2)
 def test_cheapest_model_matches_a_brute_force_search(lab):
