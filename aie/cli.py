@@ -231,6 +231,10 @@ def solution(key: str = typer.Argument(..., metavar="LAB.EXERCISE")):
 
     lab_id, name = _split(key)
     lab = _lab(_curriculum(), lab_id)
+    if not (REPO_ROOT / lab.solution).is_file():
+        err.print("[yellow]The reference solutions are not shipped with this class repository: your instructor "
+                  f"has them. Stuck? `aie hint {key}`.[/yellow]")
+        raise typer.Exit(1)
     check_ = state.load().get("checks", {}).get(lab.id)
     mine = [t for t in (check_ or {}).get("tests", []) if t.get("exercise") == name]
     if not mine or not all(t["status"] == "passed" for t in mine):
@@ -248,15 +252,25 @@ def solution(key: str = typer.Argument(..., metavar="LAB.EXERCISE")):
 
 @app.command()
 def grade(target: str = typer.Option("labs", help="labs (submissions) or solutions"),
+          submission: Path | None = typer.Option(
+              None, help="a learner's folder: only its labs/<lab>.py files are graded, in this (the instructor's) "
+                         "tree, each lab in a child process under hard limits"),
           hidden: Path | None = typer.Option(None, help="a folder of extra (hidden) graded tests"),
           fmt: list[str] = typer.Option(["markdown"], "--format",
                                         help="json | junit | markdown | classroom | gradescope (repeatable)"),
           out: list[Path] = typer.Option([], help="write the report here (default: stdout); one per --format"),
           lab_ids: list[str] | None = typer.Option(None, "--lab", help="grade only these labs"),
-          timeout: int = typer.Option(300, help="seconds allowed per test")):
+          timeout: int = typer.Option(300, help="seconds allowed per test"),
+          lab_limit: int = typer.Option(1800, help="with --submission: seconds allowed per lab"),
+          import_limit: int = typer.Option(120, help="with --submission: seconds to start and import a lab file"),
+          memory: int = typer.Option(8192, help="with --submission: memory (MB of address space) per child; 0: none"),
+          keyword: str | None = typer.Option(None, "-k", help="only the graded tests matching this pytest -k "
+                                                              "expression")):
     """Grade every lab: points per test and per lab, in the format your platform reads.
 
     One run can write several reports: --format json --out grade.json --format junit --out grade.xml
+
+    A class: `aie grade --submission STUDENT_DIR` takes nothing but the student's lab files.
     """
     from .grading import release, report, runner
 
@@ -266,6 +280,13 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
         raise typer.Exit(2)
     if out and len(out) != len(fmt) or not out and len(fmt) > 1:
         err.print("[red]give one --out per --format (or a single --format to print to stdout)[/red]")
+        raise typer.Exit(2)
+    for name, value in (("--timeout", timeout), ("--lab-limit", lab_limit), ("--import-limit", import_limit)):
+        if value <= 0:
+            err.print(f"[red]{name} must be a positive number of seconds (got {value})[/red]")
+            raise typer.Exit(2)
+    if memory < 0:
+        err.print(f"[red]--memory must be a number of megabytes, or 0 for no limit (got {memory})[/red]")
         raise typer.Exit(2)
     curriculum = _curriculum()
     labs = [_lab(curriculum, lab_id) for lab_id in lab_ids] if lab_ids else list(curriculum.labs)
@@ -280,13 +301,31 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
     tampered = sorted(p for p in set(recorded) | set(actual) if recorded.get(p) != actual.get(p))
     if tampered:
         err.print(f"[yellow]Warning: graded tests differ from the released ones: {', '.join(tampered)}[/yellow]")
-    err.print(f"grading {len(paths)} test file(s) against {target}/ …")
-    run = runner.run_pytest(paths, target=target, timeout=timeout)
-    if not run.tests:
-        err.print(f"[red]No graded test ran. pytest said:[/red]\n{run.output[-3000:]}")
+    if submission is not None:
+        from .grading import submission as sub
+
+        if target != "labs":
+            err.print("[red]--submission grades the submitted labs/ files: leave --target out[/red]")
+            raise typer.Exit(2)
+        err.print(f"grading {len(labs)} lab(s) of {submission} (only its labs/ files) …")
+        limits = sub.Limits(test=timeout, lab=lab_limit, import_=import_limit, memory_mb=memory or None)
+        try:
+            graded = sub.grade_submission(submission, labs, limits=limits, hidden=hidden, keyword=keyword)
+        except sub.SubmissionError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        tests, seconds, extra = graded.tests, graded.seconds, sub.summary(graded)
+    else:
+        err.print(f"grading {len(paths)} test file(s) against {target}/ …")
+        run = runner.run_pytest(paths, target=target, timeout=timeout, extra=["-k", keyword] if keyword else None)
+        tests, seconds, extra = run.tests, run.seconds, None
+        for t in tests:
+            t["hidden"] = hidden is not None and not t["nodeid"].startswith("tests/")
+    if not tests:
+        err.print("[red]No graded test ran.[/red]" + ("" if submission else f" pytest said:\n{run.output[-3000:]}"))
         raise typer.Exit(2)
-    result = report.build(run.tests, curriculum, target=target, seconds=run.seconds, tampered=tampered,
-                          hidden=str(hidden) if hidden else None)
+    result = report.build(tests, curriculum, target=target, seconds=seconds, tampered=tampered,
+                          hidden=str(hidden) if hidden else None, submission=extra)
     if not out:
         sys.stdout.write(report.FORMATS[fmt[0]](result))
         return
@@ -298,10 +337,21 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
 @app.command("release")
 def release_cmd(lab_ids: list[str] | None = typer.Argument(None, metavar="[LAB]..."),
                 check_only: bool = typer.Option(False, "--check", help="only say whether labs/ is stale"),
-                force: bool = typer.Option(False, "--force", help="overwrite labs files a learner has edited")):
+                force: bool = typer.Option(False, "--force", help="overwrite labs files a learner has edited"),
+                class_out: Path | None = typer.Option(
+                    None, "--class", help="write the repository students receive to this new folder: stubs, "
+                                          "visible tests, notebooks, runtime, datasets; no solutions, no hidden tests")):
     """Write labs/ from solutions/ (stubs with TODOs). Never overwrites your edits unless --force."""
-    from .grading.release import ReleaseError, release
+    from .grading.release import ReleaseError, release, release_class
 
+    if class_out is not None:
+        try:
+            files = release_class(class_out)
+        except (ReleaseError, AIEError) as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        console.print(f"wrote the class repository to {class_out}: {len(files)} files, no solutions/")
+        return
     try:
         result = release(check=check_only, force=force, labs=lab_ids or None)
     except (ReleaseError, AIEError) as exc:

@@ -5,6 +5,9 @@
 - `@pytest.mark.points(n)`, `@pytest.mark.lab(id)`, `@pytest.mark.exercise(name)`.
 - A test that reaches a stub reports "not done yet: <lab>.<function>", not a traceback.
 - `--aie-report=FILE` writes every graded result as JSON (what `aie check`/`aie grade` read).
+- `--aie-exercise=NAME` runs only that exercise's graded tests (`aie check lab.exercise`).
+- `--aie-submission=DIR --aie-lab=ID --aie-channel=FD`: the child process of
+  `aie grade --submission` (see sandbox.py); results stream to the parent as each test ends.
 """
 
 from __future__ import annotations
@@ -27,12 +30,34 @@ def pytest_addoption(parser):
     group.addoption("--target", choices=TARGETS, default=None,
                     help="grade the learner's labs/ (default) or the reference solutions/")
     group.addoption("--aie-report", default=None, help="write graded results as JSON to this file")
+    group.addoption("--aie-exercise", default=None,
+                    help="only the graded tests of this exercise (its @pytest.mark.exercise name)")
+    group.addoption("--aie-submission", default=None, help=argparse_suppress())
+    group.addoption("--aie-lab", default=None, help=argparse_suppress())
+    group.addoption("--aie-channel", type=int, default=None, help=argparse_suppress())
+    group.addoption("--aie-protect", action="append", default=[], help=argparse_suppress())
+    group.addoption("--aie-hidden", default=None, help=argparse_suppress())
+    group.addoption("--aie-skip", default=None, help=argparse_suppress())
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS
 
 
 def pytest_configure(config):
     target = config.getoption("--target") or os.environ.get("AIE_TARGET") or "labs"
     os.environ["AIE_TARGET"] = target  # notebooks and subprocesses see the same target
     config._aie_target = target
+    if config.getoption("--aie-submission"):
+        from . import sandbox
+
+        config._aie_target = os.environ["AIE_TARGET"] = "labs"
+        lab_id = config.getoption("--aie-lab")
+        sandbox.setup(config.getoption("--aie-channel"), lab_id,
+                      str(Path(config.getoption("--aie-submission")) / "labs" / f"{lab_id}.py"),
+                      config.getoption("--aie-protect"))
     for line in (
         "points(n): points a graded test is worth",
         "lab(id): the lab a graded test belongs to",
@@ -54,6 +79,88 @@ def pytest_collection_modifyitems(session, config, items):
         counts[key] = counts.get(key, 0) + 1
     for item in items:
         item._aie_cases = counts[(str(item.path), getattr(item, "originalname", item.name))]
+    _submission_items(config, items)
+    exercise = config.getoption("--aie-exercise")
+    if exercise:  # after the counts: a case keeps its share of its function's points
+        keep = [item for item in items if _marker_arg(item, "exercise") == exercise]
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
+
+
+def _submission_items(config, items):
+    """In a submission child: only the graded tests of its lab, minus those already reported."""
+    lab_id = config.getoption("--aie-lab")
+    if not config.getoption("--aie-submission") or not lab_id:
+        return
+    skip_file = config.getoption("--aie-skip")
+    skip = set(Path(skip_file).read_text().split("\n")) if skip_file else set()
+    keep, drop = [], []
+    for item in items:
+        graded = item_points(item) is not None and _marker_arg(item, "lab") == lab_id
+        (keep if graded and item.nodeid not in skip else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_collection_finish(session):
+    """In a submission child: send the collected tests (before any learner code ran), then
+    import the learner's file once; if that fails the lab fails once, with the reason."""
+    config = session.config
+    if not config.getoption("--aie-submission"):
+        return
+    from . import sandbox
+
+    hidden = config.getoption("--aie-hidden")
+    hidden = str(Path(hidden).resolve()) if hidden else None
+    sandbox.send("collected", tests=[{
+        "nodeid": item.nodeid, "name": item.name, "function": getattr(item, "originalname", item.name),
+        "file": Path(item.path).name, "lab": _marker_arg(item, "lab"), "exercise": _marker_arg(item, "exercise"),
+        "points": item_points(item),
+        "hidden": bool(hidden and str(Path(item.path).resolve()).startswith(hidden + os.sep)),
+    } for item in session.items])
+    sandbox.fingerprint()
+    sandbox.send("importing")
+    try:
+        sandbox.load()
+    except BaseException as exc:  # noqa: BLE001 - any failure, SystemExit included, fails the lab
+        sandbox.send("import_failed", reason=_import_reason(exc))
+        os._exit(0)
+    tampered = sandbox.check_machinery()
+    sandbox.send("imported", tampered=tampered, refusals=sandbox.S.refusals)
+
+
+def _import_reason(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"labs/{Path(exc.filename or '').name} line {exc.lineno}: syntax error: {exc.msg}"
+    if isinstance(exc, SystemExit):
+        return f"the lab file called exit({exc.code!r}) while importing"
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return f"importing the lab file failed: {text[:500]}"
+
+
+def pytest_runtest_logstart(nodeid, location):
+    from . import sandbox
+
+    if sandbox.active():
+        sandbox.S.current = nodeid
+        sandbox.send("start", nodeid=nodeid)
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    from . import sandbox
+
+    if not sandbox.active():
+        return
+    entry = _results.get(nodeid, {})
+    tampered = sandbox.check_machinery()
+    refusals = [r for r in sandbox.S.refusals if r["test"] == nodeid]
+    status, message = entry.get("status", "error"), entry.get("message", "no result was recorded")
+    if tampered:
+        status, message = "tampered", f"the grading machinery was changed by the lab file: {tampered}"
+    sandbox.send("end", nodeid=nodeid, status=status, message=message, duration=entry.get("duration", 0.0),
+                 refusals=refusals)
+    sandbox.S.current = ""
 
 
 def item_points(item) -> float | None:
@@ -74,6 +181,8 @@ def lab(request):
     lab_id = _marker_arg(request.node, "lab")
     if lab_id is None:
         raise pytest.UsageError(f"{request.node.nodeid}: the `lab` fixture needs a @pytest.mark.lab('<id>') marker")
+    if request.config.getoption("--aie-submission"):
+        return load_lab(lab_id, "labs")  # loaded once, by path, at the start of the session
     try:
         return load_lab(lab_id, request.config._aie_target)
     except SyntaxError as exc:
@@ -152,6 +261,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if session.config.getoption("--aie-submission"):
+        from . import sandbox
+
+        sandbox.send("done")
     path = session.config.getoption("--aie-report")
     if path:
         payload = {

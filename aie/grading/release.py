@@ -164,3 +164,87 @@ def release(root: Path = REPO_ROOT, *, force: bool = False, check: bool = False,
     new_manifest = {"labs": dict(sorted(new_hashes.items())), "tests": tests_checksums(root)}
     (root / MANIFEST).write_text(json.dumps(new_manifest, indent=2) + "\n")
     return result
+
+
+# ---------------------------------------------------------------- the class repository
+
+CLASS_MARKER = ".aie-class.json"
+CLASS_EXCLUDED = ("solutions/", "tests/aie/", "tests/hidden/", "bench/", ".ci/", "labs/")
+CLASS_WORKFLOW = ".github/workflows/classroom.yml"
+
+
+def _tracked_files(root: Path) -> list[str]:
+    """The files of the instructor's checkout as committed (git), or on disk without git."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True)
+        files = [f for f in out.stdout.decode().split("\0") if f]
+        if files:
+            return files
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    skip = {".git", ".venv", ".aie", "__pycache__", ".pytest_cache", ".ipynb_checkpoints", "build"}
+    files = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_file() and not skip.intersection(rel.parts) and not rel.name.endswith((".pyc", ".egg-info")):
+            files.append(rel.as_posix())
+    return files
+
+
+def release_class(out: Path, root: Path = REPO_ROOT) -> list[str]:
+    """Write the repository students receive into `out` (which must not exist, or be empty):
+    stubs freshly made from the solutions, the visible tests, notebooks, runtime and datasets;
+    no `solutions/`, no hidden tests, no runtime tests or benchmarks (they need the solutions).
+    Returns the files written, relative to `out`."""
+    import shutil
+
+    out = Path(out).resolve()
+    root = Path(root).resolve()
+    if out == root or out.is_relative_to(root) and not out.is_relative_to(root / "build"):
+        raise ReleaseError(f"--class {out} must be outside the course folder (or under build/)")
+    if out.exists() and any(out.iterdir()):
+        raise ReleaseError(f"--class {out} is not empty: give a new folder")
+    curriculum = load_curriculum(root / "curriculum.toml")
+    written: list[str] = []
+    for rel in _tracked_files(root):
+        if rel.startswith(CLASS_EXCLUDED) or rel == CLASS_MARKER:
+            continue
+        src = root / rel
+        if not src.is_file():
+            continue
+        dest = out / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest)
+        written.append(rel)
+    hashes = {}
+    for lab in curriculum.labs:
+        solution = root / lab.solution
+        if not solution.is_file():
+            raise ReleaseError(f"{lab.solution} is missing (curriculum.toml lists lab {lab.id!r})")
+        stub = stub_source(solution.read_text(encoding="utf-8"), lab.id, lab.solution)
+        dest = out / lab.module
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(stub, encoding="utf-8")
+        hashes[lab.module] = sha256(stub)
+        written.append(lab.module)
+    init = root / "labs" / "__init__.py"
+    if init.is_file():
+        shutil.copy2(init, out / "labs" / "__init__.py")
+        written.append("labs/__init__.py")
+    manifest = {"labs": dict(sorted(hashes.items())), "tests": tests_checksums(out)}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    written.append(MANIFEST)
+    workflow = root / "docs" / "github-classroom.yml"
+    if workflow.is_file():
+        (out / CLASS_WORKFLOW).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(workflow, out / CLASS_WORKFLOW)
+        written.append(CLASS_WORKFLOW)
+    (out / CLASS_MARKER).write_text(json.dumps({"class": True, "solutions": False}, indent=2) + "\n")
+    written.append(CLASS_MARKER)
+    return sorted(written)
+
+
+def is_class_repo(root: Path = REPO_ROOT) -> bool:
+    return (root / CLASS_MARKER).is_file()

@@ -5,6 +5,13 @@ The JSON report has top-level `total` and `max` (points), `labs` and `tests` lis
   (`{"version": 1, "status", "max_score", "tests": [{"name", "status", "score", ...}]}`);
   base64-encode it into the runner's `result` output (see docs/github-classroom.yml).
 - gradescope: Gradescope's `results.json` (`{"score", "execution_time", "tests": [...]}`).
+
+Hidden tests (`"hidden": true`, from `--hidden`) keep their names and messages in the
+instructor's formats (json, junit, markdown) and lose them in what a learner sees: in
+classroom and gradescope output each is "hidden test N" with its points and pass/fail only
+(Gradescope `visibility: after_published`). With `--submission`, the JSON report has a
+`submission` section: files ignored, environment variables cleared, and per lab the static
+scan's flags, the runtime refusals and any tampering seen — for the instructor.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ STATUS_WORDS = {
     "not_started": "not started",
     "timeout": "timed out",
     "skipped": "skipped",
+    "tampered": "tampered",
 }
 
 
@@ -34,7 +42,7 @@ def fmt(x: float) -> str:
 
 
 def build(tests: list[dict], curriculum, *, target: str, seconds: float, tampered: list[str] | None = None,
-          hidden: str | None = None) -> dict[str, Any]:
+          hidden: str | None = None, submission: dict | None = None) -> dict[str, Any]:
     labs = []
     for lab in curriculum.labs:
         mine = [t for t in tests if t.get("lab") == lab.id]
@@ -46,7 +54,7 @@ def build(tests: list[dict], curriculum, *, target: str, seconds: float, tampere
             "score": _sum(t["score"] for t in mine),
             "max": _sum(t["points"] for t in mine),
             "passed": sum(t["status"] == "passed" for t in mine),
-            "failed": sum(t["status"] in ("failed", "error", "timeout") for t in mine),
+            "failed": sum(t["status"] in ("failed", "error", "timeout", "tampered") for t in mine),
             "not_started": sum(t["status"] == "not_started" for t in mine),
         })
     known = {lab.id for lab in curriculum.labs}
@@ -55,7 +63,7 @@ def build(tests: list[dict], curriculum, *, target: str, seconds: float, tampere
         labs.append({"id": "other", "title": "tests outside the curriculum", "score": _sum(t["score"] for t in other),
                      "max": _sum(t["points"] for t in other), "passed": sum(t["status"] == "passed" for t in other),
                      "failed": sum(t["status"] != "passed" for t in other), "not_started": 0})
-    return {
+    result = {
         "total": _sum(t["score"] for t in tests),
         "max": _sum(t["points"] for t in tests),
         "target": target,
@@ -66,6 +74,22 @@ def build(tests: list[dict], curriculum, *, target: str, seconds: float, tampere
         "labs": labs,
         "tests": tests,
     }
+    if submission is not None:
+        result["submission"] = submission
+    return result
+
+
+def learner_view(tests: list[dict]) -> list[dict]:
+    """The tests as a learner may see them: hidden tests renamed, their messages dropped."""
+    out, n = [], 0
+    for t in tests:
+        if t.get("hidden"):
+            n += 1
+            t = dict(t, nodeid=f"hidden test {n}", name=f"hidden test {n}", function=f"hidden test {n}",
+                     file="hidden", exercise=None,
+                     message="" if t["status"] == "passed" else "a hidden test did not pass")
+        out.append(t)
+    return out
 
 
 def to_json(report: dict) -> str:
@@ -106,6 +130,7 @@ def to_markdown(report: dict) -> str:
     if report["tampered"]:
         lines += ["> **Warning:** the graded tests differ from the released ones: "
                   + ", ".join(report["tampered"]), ""]
+    lines += _submission_markdown(report.get("submission"))
     lines += ["| lab | score | passed | failed | not started |", "|---|---:|---:|---:|---:|"]
     for lab in report["labs"]:
         lines.append(f"| {lab['id']} | {fmt(lab['score'])}/{fmt(lab['max'])} | {lab['passed']} | {lab['failed']} | {lab['not_started']} |")
@@ -115,6 +140,29 @@ def to_markdown(report: dict) -> str:
         lines.append(f"| `{t['nodeid']}` | {fmt(t['score'])}/{fmt(t['points'])} | {STATUS_WORDS.get(t['status'], t['status'])} | {msg} |")
     lines += ["", f"Target `{report['target']}/`, {report['seconds']} s, {report['generated_at']}."]
     return "\n".join(lines) + "\n"
+
+
+def _submission_markdown(sub: dict | None) -> list[str]:
+    if not sub:
+        return []
+    lines = ["## Submission", ""]
+    for lab in sub["labs"]:
+        state = "imported" if lab["imported"] else f"**not imported**: {lab['reason']}"
+        lines.append(f"- `{lab['file']}` (sha256 {str(lab['sha256'])[:12]}): {state}; {lab['seconds']} s"
+                     + (f", {lab['restarts']} restart(s)" if lab["restarts"] else ""))
+        for f in lab["flags"]:
+            lines.append(f"  - scan, line {f['line']}: {f['kind']} — `{f['detail']}`")
+        for r in lab["refusals"]:
+            lines.append(f"  - refused at run time in {r['test']}: {r['kind']} ({r['detail']})")
+        for t in lab["tampering"]:
+            lines.append(f"  - tampering: {t}")
+    if sub["ignored_count"]:
+        shown = ", ".join(f"`{p}`" for p in sub["ignored"][:20])
+        more = f" and {sub['ignored_count'] - 20} more" if sub["ignored_count"] > 20 else ""
+        lines.append(f"- ignored (never read or run): {shown}{more}")
+    if sub["cleared_env"]:
+        lines.append(f"- environment variables removed: {', '.join(sub['cleared_env'])}")
+    return lines + [""]
 
 
 def to_classroom(report: dict) -> str:
@@ -128,7 +176,7 @@ def to_classroom(report: dict) -> str:
         "filename": t["file"],
         "line_no": 0,
         "execution_time": f"{t['duration']:.2f}s",
-    } for t in report["tests"]]
+    } for t in learner_view(report["tests"])]
     status = "pass" if report["total"] == report["max"] and report["max"] > 0 else "fail"
     return json.dumps({"version": 1, "status": status, "max_score": report["max"], "tests": tests}, indent=2)
 
@@ -141,9 +189,18 @@ def to_gradescope(report: dict) -> str:
         "max_score": t["points"],
         "status": "passed" if t["status"] == "passed" else "failed",
         "output": t["message"],
-        "tags": [t.get("lab") or "", t.get("exercise") or ""],
-        "visibility": "visible",
-    } for i, t in enumerate(report["tests"])]
+        "tags": [t.get("lab") or "", t.get("exercise") or ""] if not hidden else [t.get("lab") or ""],
+        "visibility": "after_published" if hidden else "visible",
+    } for i, (t, hidden) in enumerate(zip(learner_view(report["tests"]), [bool(t.get("hidden")) for t in report["tests"]]))]
+    sub = report.get("submission")
+    if sub:
+        notes = [f"{lab['file']}: " + "; ".join(
+            [f"not imported: {lab['reason']}"] * (not lab["imported"])
+            + [f"line {f['line']}: {f['kind']} ({f['detail']})" for f in lab["flags"]]
+            + [f"refused in {r['test']}: {r['kind']}" for r in lab["refusals"]]
+            + [f"tampering: {t}" for t in lab["tampering"]]) for lab in sub["labs"]]
+        tests.append({"name": "integrity notes (instructors only)", "score": 0, "max_score": 0, "status": "passed",
+                      "output": "\n".join(notes) or "nothing to note", "visibility": "hidden"})
     output = f"{fmt(report['total'])}/{fmt(report['max'])} points."
     if report["tampered"]:
         output += " Warning: graded tests differ from the released ones: " + ", ".join(report["tampered"])

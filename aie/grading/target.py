@@ -20,6 +20,12 @@ def target() -> str:
 def load_lab(lab_id: str, which: str | None = None):
     """Import `<target>.<lab_id>`, fresh from disk (a learner may have just saved it)."""
     which = which or target()
+    from . import sandbox
+
+    if sandbox.active():  # `aie grade --submission`: the submitted file, loaded once by path
+        if which == "solutions":
+            raise ImportError("solutions is not available while grading a submission")
+        return sandbox.lab_module(lab_id)
     name = f"{which}.{lab_id}"
     if name in sys.modules:
         return importlib.reload(sys.modules[name])
