@@ -33,7 +33,7 @@ def tool_schema(tools: list[dict[str, Any]], tool_choice: str | None) -> dict[st
     ]
     if tool_choice in (None, "auto"):
         options.append(
-            {"type": "object", "properties": {"content": {"type": "string", "maxLength": 2000}}, "required": ["content"]}
+            {"type": "object", "properties": {"content": {"type": "string"}}, "required": ["content"]}
         )
     return options[0] if len(options) == 1 else {"anyOf": options}
 
