@@ -330,7 +330,7 @@ def test_timeouts_are_a_setting_retried_then_reported(monkeypatch, silent, provi
     monkeypatch.setenv("AIE_PROVIDER", provider)
     monkeypatch.setenv("AIE_TIMEOUT_S", "0.3")
     monkeypatch.setenv("AIE_MAX_RETRIES", "1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-timeout-0000000000000000")
+    monkeypatch.setenv("OPENAI_API_KEY", "fake-openai-key-timeout-0000")
     monkeypatch.setenv("OPENAI_BASE_URL", url + "/v1")
     monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", url)
@@ -340,7 +340,7 @@ def test_timeouts_are_a_setting_retried_then_reported(monkeypatch, silent, provi
         chat(MESSAGES, model={"openai": "gpt-4o-mini", "anthropic": "claude-haiku-5-5", "ollama": "smollm2:135m"}[provider])
     assert time.perf_counter() - start < 15, "two 0.3 s attempts must not take the old 120 s x 4"
     assert len(accepted) == 2, f"one retry after a timeout; the server saw {len(accepted)} connection(s)"
-    assert "sk-test" not in str(err.value) and FAKE_KEY not in str(err.value)
+    assert "fake-openai-key" not in str(err.value) and FAKE_KEY not in str(err.value)
 
 
 def test_the_default_timeout_is_lower_than_before():
@@ -364,7 +364,7 @@ def test_bad_timeout_settings_are_clear_errors(monkeypatch, name, value):
 def test_openai_embeddings_are_retried_and_typed(monkeypatch, canned):
     from aie.embed import embed
 
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-embed-00000000000000000000")
+    monkeypatch.setenv("OPENAI_API_KEY", "fake-openai-key-embed-0000")
     monkeypatch.setenv("OPENAI_BASE_URL", canned.url + "/v1")
     monkeypatch.setenv("AIE_MAX_RETRIES", "1")
     canned.add("POST", "/v1/embeddings", 503, json={"error": {"message": "overloaded", "type": "server_error"}})

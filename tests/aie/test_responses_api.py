@@ -22,7 +22,7 @@ import pytest
 from aie.errors import ConfigError, ProviderError
 from aie.llm import chat
 
-FAKE_KEY = "sk-test-responses-000000000000000000"
+FAKE_KEY = "fake-openai-key-for-tests-0000"  # not shaped like a real key
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Weather in Paris?"}]
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
