@@ -109,13 +109,13 @@ def _is_reasoning(request) -> bool:
 # ------------------------------------------------------------------ Chat Completions
 
 def build_kwargs(request, *, native_openai: bool) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {
-        "model": request.model,
-        "messages": request.messages,
-        "temperature": request.temperature,
-        "top_p": request.top_p,
-        "max_tokens": request.max_tokens,
-    }
+    kwargs: dict[str, Any] = {"model": request.model, "messages": request.messages}
+    if _is_reasoning(request):
+        # OpenAI's reasoning models take max_completion_tokens (reasoning included) and no
+        # sampling settings on Chat Completions; max_tokens is the older name
+        kwargs["max_completion_tokens"] = request.max_tokens
+    else:
+        kwargs.update(temperature=request.temperature, top_p=request.top_p, max_tokens=request.max_tokens)
     if request.seed is not None:
         kwargs["seed"] = request.seed
     if request.stop:

@@ -250,3 +250,23 @@ def test_a_bad_user_is_a_clear_error(openai_env, bad):
     with pytest.raises(ValueError, match="user"):
         chat(MESSAGES, model="gpt-4o-mini", user=bad)
     assert openai_env.calls == 0
+
+
+def test_reasoning_models_on_chat_completions_get_max_completion_tokens(openai_env, monkeypatch):
+    """On Chat Completions an OpenAI reasoning model takes max_completion_tokens (its hidden
+    reasoning counts against it) and no temperature/top_p; other models keep max_tokens."""
+    monkeypatch.setenv("AIE_OPENAI_API", "chat")
+    body = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-6-luna",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "42"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 20, "completion_tokens": 130, "total_tokens": 150,
+                      "prompt_tokens_details": {"cached_tokens": 0},
+                      "completion_tokens_details": {"reasoning_tokens": 128}}}
+    openai_env.add("POST", "/v1/chat/completions", 200, json=body)
+    reply = chat(MESSAGES, model="gpt-6-luna", max_tokens=500, temperature=0.3)
+    sent = openai_env.requests[-1].json()
+    assert sent["max_completion_tokens"] == 500 and "max_tokens" not in sent
+    assert "temperature" not in sent and "top_p" not in sent
+    assert (reply.usage.completion_tokens, reply.usage.reasoning_tokens) == (130, 128)
+    chat(MESSAGES, model="gpt-4o-mini", max_tokens=500, temperature=0.3)
+    sent = openai_env.requests[-1].json()
+    assert sent["max_tokens"] == 500 and sent["temperature"] == 0.3 and "max_completion_tokens" not in sent
