@@ -420,9 +420,11 @@ def models(stale: bool = typer.Option(False, "--stale",
         table.add_column(col)
     for m in entries:
         status = f"{m.status} {m.retires}" if m.retires else m.status
-        table.add_row(m.id, m.provider, m.kind, f"{m.context_window:,}", f"{m.max_output:,}",
+        model = f"{m.id} *" if m.reasoning else m.id
+        table.add_row(model, m.provider, m.kind, f"{m.context_window:,}", f"{m.max_output:,}",
                       f"{m.input_per_1m:.2f}", f"{m.output_per_1m:.2f}", m.cutoff, status, m.price_date)
     console.print(table)
+    console.print("* reasoning model: its hidden reasoning tokens are billed as output, at the $/1M out price.")
     if stale:
         console.print("Re-read each entry's `source` page and update aie/models.toml (prices, status, price_date).")
         raise typer.Exit(1)

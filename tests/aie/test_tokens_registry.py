@@ -145,7 +145,8 @@ def test_aie_models_stale_lists_them_and_fails(monkeypatch):
     assert result.exit_code == 1, "stale entries make `aie models --stale` fail, so a check can catch them"
     assert "gpt-3.5-turbo" in result.output and "gpt-6-luna" not in result.output
     everything = CliRunner().invoke(app, ["models"], env={"COLUMNS": "250"})
-    assert everything.exit_code == 0 and "gpt-6-luna" in everything.output
+    assert everything.exit_code == 0 and "gpt-6-luna *" in everything.output, "reasoning models are marked"
+    assert "billed as output" in everything.output
 
 
 def test_doctor_fails_on_a_retired_default_and_warns_on_a_deprecated_one(monkeypatch):
