@@ -164,7 +164,7 @@ def _audit(event: str, args) -> None:
                 _refuse("frame inspection", AttributeError, str(args[1]))
         elif event in ("open", "os.listdir", "os.scandir", "glob.glob", "os.chdir", "shutil.copytree", "os.walk"):
             path = args[0] if args else None
-            if path is not None and _protected(path) and _learner_on_stack(caller):
+            if path is not None and _learner_on_stack(caller) and _protected(path):
                 _refuse("reading the graded tests or the grader's files", PermissionError, f"{event} {path}")
         elif event in ("import",):
             name = args[0] if args else ""

@@ -139,6 +139,13 @@ def _limit_memory(memory_mb: int | None):
     def preexec():
         import resource
 
+        if sys.platform.startswith("linux"):  # the child dies with the grader, never lingers
+            import ctypes
+
+            try:
+                ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            except (OSError, AttributeError):
+                pass
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if memory_mb:
             limit = memory_mb * 1024 * 1024
@@ -223,8 +230,9 @@ class _LabRun:
                 return
             ended = self.child()
             if self.collected is None:
-                raise SubmissionError(f"the instructor's tests for {self.lab.id} did not collect "
-                                      f"({ended}). pytest said:\n{self.output_tail[-3000:]}")
+                said = (f"pytest said:\n{self.output_tail[-3000:]}" if self.hidden is None else
+                        "(pytest's output is withheld: it may name hidden tests; run without --hidden to see it)")
+                raise SubmissionError(f"the instructor's tests for {self.lab.id} did not collect ({ended}). {said}")
             if not self.imported or not self.remaining():
                 return
             if self.restarts >= self.limits.restarts:
@@ -238,7 +246,7 @@ class _LabRun:
         read_fd, write_fd = os.pipe()
         skip = self.work / f"skip-{self.restarts}.txt"
         skip.write_text("\n".join(self.results))
-        log = open(self.work / f"child-{self.restarts}.log", "w+b")  # noqa: SIM115
+        log = open(self.work / f"child-{self.restarts}.log", "w+b")
         try:
             proc = subprocess.Popen(self.command(write_fd, skip), cwd=self.work, env=self.env, stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
