@@ -1,0 +1,3 @@
+"""Flags a score only above the threshold, not at it."""
+
+PATCHES = [('"label": "unsafe" if score >= threshold else "safe"', '"label": "unsafe" if score > threshold else "safe"')]
