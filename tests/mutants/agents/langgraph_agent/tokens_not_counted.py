@@ -1,6 +1,0 @@
-"""Does not add up the messages' tokens."""
-
-PATCHES = [
-    ('            trace.tokens += tokens\n',
-     ''),
-]

@@ -1,6 +1,0 @@
-"""Lets unknown arguments through (no extra="forbid")."""
-
-PATCHES = [
-    ('pydantic.ConfigDict(extra="forbid", strict=True)',
-     'pydantic.ConfigDict(strict=True)'),
-]
