@@ -1,0 +1,6 @@
+"""Does not add up the messages' tokens."""
+
+PATCHES = [
+    ('            trace.tokens += tokens\n',
+     ''),
+]

@@ -1,0 +1,6 @@
+"""Labels the LangGraph trace as the hand-built loop's."""
+
+PATCHES = [
+    ('trace = Trace(question=question, framework="langgraph")',
+     'trace = Trace(question=question)'),
+]

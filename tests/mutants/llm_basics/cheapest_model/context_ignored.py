@@ -1,0 +1,3 @@
+"""Forgets the context-window requirement."""
+
+PATCHES = [(" and m.context_window >= min_context", "")]

@@ -1,0 +1,3 @@
+"""Numbers the sources from 0."""
+
+PATCHES = [("    for n, chunk in enumerate(chunks, 1):", "    for n, chunk in enumerate(chunks):")]

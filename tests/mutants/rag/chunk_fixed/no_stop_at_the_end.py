@@ -1,0 +1,3 @@
+"""Keeps stepping after a window reached the end: the tail comes again as short extra chunks."""
+
+PATCHES = [("        if start + size >= len(ids):\n            break\n", "")]

@@ -1,0 +1,3 @@
+"""Reports 1 - cosine (a distance) as the score."""
+
+PATCHES = [("        hit = {\"id\": id_, **meta, \"score\": float(score)}", "        hit = {\"id\": id_, **meta, \"score\": 1.0 - float(score)}")]

@@ -1,0 +1,8 @@
+"""ask() returns the model's JSON as it is: no not-in-the-documents gate, no validation."""
+
+PATCHES = [("    return Pipeline(\"LangChain\", retrieve, lambda q: answer(q, retrieve, generate=generate), len(documents))",
+            "    def ask(q):\n"
+            "        hits = retrieve(q, PROMPT_CHUNKS)\n"
+            "        return json.loads(generate(build_prompt(q, hits), answer_schema([h[\"id\"] for h in hits]), ANSWER_TOKENS))\n\n"
+            "    return Pipeline(\"LangChain\", retrieve, ask, len(documents))")]
+TESTS = ["test_langchain_answers_with_valid_citations"]
