@@ -286,6 +286,7 @@ def speak(text: str, path: str | Path, voice: str = PIPER_VOICE, *, speed: float
 
     speak("Lock the back door.", "door.wav")
     -> {"path": "door.wav", "duration_s": 1.4, "sample_rate": 22050, "engine": "piper", "voice": "joe"}
+    Empty text, an unknown voice or a speed outside 0.25-4 (or a bool) is a ValueError.
     """
     # BEGIN SOLUTION
     if not isinstance(text, str) or not text.strip():
@@ -326,6 +327,7 @@ def transcribe(audio: str | Path, *, word_timestamps: bool = True) -> dict:
         "segments": [{"start": 0.0, "end": 2.4, "text": "The night bus ...",
                       "words": [{"word": "The", "start": 0.0, "end": 0.3, "probability": 0.6}, ...]}]}
     Times are seconds (floats, rounded to 2 places); words only when word_timestamps.
+    A path that is not an existing file is a ValueError.
     """
     # BEGIN SOLUTION
     if not isinstance(audio, (str, Path)) or not Path(audio).is_file():
@@ -349,6 +351,7 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
 
     word_error_rate("the night bus stops", "the nightbus stops here") -> 0.75
     (night -> nightbus, bus deleted, here inserted: 3 edits over 4 words)
+    A reference with no words is a ValueError (nothing to divide by); non-strings a TypeError.
     """
     # BEGIN SOLUTION
     if not isinstance(reference, str) or not isinstance(hypothesis, str):
@@ -387,6 +390,7 @@ def audio_features(path: str | Path, *, frame_ms: int = 30, silence_db: float = 
     audio_features("two_sentences.wav")
     -> {"duration_s": 6.1, "sample_rate": 16000, "rms_dbfs": -21.3, "peak_dbfs": -3.2,
         "silences": [(2.9, 4.0)], "speech": [(0.1, 2.9), (4.0, 6.0)], "chunks": [(0.1, 6.0)]}
+    A missing file, or frame_ms / min_silence_s / max_chunk_s not positive, is a ValueError.
     """
     # BEGIN SOLUTION
     if not isinstance(path, (str, Path)) or not Path(path).is_file():
@@ -443,6 +447,8 @@ def ocr(image, *, min_confidence: float = 0.0) -> dict:
         "words": [{"text": "Leaves", "box": (20, 23, 93, 20), "confidence": 95.0, "line": 0}, ...]}
     box is (left, top, width, height) in pixels; confidence 0-100; words under
     min_confidence are dropped; lines are numbered from 0 in reading order.
+    A missing image file or min_confidence outside 0-100 is a ValueError; an image of
+    another type a TypeError.
     """
     # BEGIN SOLUTION
     if isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float)) or not 0 <= min_confidence <= 100:
@@ -475,6 +481,7 @@ def moderate_image(image, *, threshold: float = 0.5) -> dict:
     NSFW probability is the score; "unsafe" when score >= threshold.
 
     moderate_image(render_text("Pier four")) -> {"label": "safe", "score": 0.01, "threshold": 0.5}
+    A threshold outside (0, 1] is a ValueError.
     """
     # BEGIN SOLUTION
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
@@ -499,7 +506,7 @@ def video_timeline(video: str | Path, every_s: float = 1.0) -> list[dict]:
     video_timeline("talk.mp4", every_s=1.0)
     -> [{"start": 0.0, "end": 5.0, "shown": "Marrowby Ferry\\n...", "said": "Welcome to ..."}, ...]
     A scene runs from its first sampled frame to the next scene's first frame (the last to
-    the end of the video).
+    the end of the video). A missing file or every_s not positive is a ValueError.
     """
     # BEGIN SOLUTION
     import av
@@ -566,6 +573,8 @@ def vision_message(image, question: str, provider: str = "openai", *, model: str
     vision_message(Image.new("RGB", (4000, 3000)), "What is shown?", "openai", model="gpt-4o")
     -> {"message": {"role": "user", "content": [...]}, "size": (1024, 768), "tokens": 765,
         "usd": 0.0019125, "bytes": 15034, "model": "gpt-4o"}
+    An empty question, another provider or detail, or a model without a token rule is a
+    ValueError.
     """
     # BEGIN SOLUTION
     from PIL import Image
@@ -646,6 +655,8 @@ def generate_image(prompt: str, provider: str = "openai", *, model: str = "dall-
     generate_image("A lighthouse at dusk, flat colours", size="1024x1024", path="light.png")
     -> {"path": "light.png", "size": (1024, 1024), "revised_prompt": "...", "model": "dall-e-3",
         "moderation": {"label": "safe", "score": 0.02, "threshold": 0.5}}
+    An empty or too long prompt, an unknown model, a size the model does not make, or an
+    answer of the wrong size is a ValueError.
     """
     # BEGIN SOLUTION
     from PIL import Image
@@ -682,6 +693,7 @@ def transcribe_api(audio: str | Path, provider: str = "openai", *, model: str = 
     -> {"text": "...", "language": "english", "duration_s": 2.6,
         "segments": [{"start": 0.0, "end": 2.4, "text": "...", "words": [{"word", "start", "end"}, ...]}]}
     Words (a top-level list in the API's answer) are put in the segment they start in.
+    A missing file, another file type or a file over 25 MB is a ValueError (nothing is sent).
     """
     # BEGIN SOLUTION
     if not isinstance(audio, (str, Path)) or not Path(audio).is_file():
@@ -780,6 +792,8 @@ def multimodal_index(items: list[dict]) -> MultimodalIndex:
     idx = multimodal_index([{"file": "talk.wav", "transcript": transcribe("talk.wav")}])
     idx.answer("When does the night crossing leave?")
     -> {"answer": "The night crossing leaves at ten ...", "citations": ["talk.wav@9.8s"], ...}
+    Items that are not a non-empty list, an item without a file or without exactly one kind,
+    or nothing to index at all, is a ValueError.
     """
     # BEGIN SOLUTION
     if not isinstance(items, list) or not items:
