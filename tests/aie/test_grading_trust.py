@@ -339,12 +339,12 @@ def test_a_hang_an_exit_and_a_huge_allocation_inside_tests_cost_only_their_tests
             block = bytearray(20 * 1024 ** 3)
             return text[: len(block) % 7]
     ''')
-    limits = Limits(test=8, lab=600, import_=120, memory_mb=4096, restarts=3, grace=4)
+    limits = Limits(test=15, lab=600, import_=120, memory_mb=4096, restarts=3, grace=5)
     graded, points = grade(make(work, "runtime-tricks", source), limits=limits)
     tests = {t["name"]: t for t in graded.tests}
     assert len(tests) == len(floors[4].tests), "a complete report: every collected test is in it"
     loop = tests["test_cost_uses_the_registry_prices[gpt-4o-mini]"]
-    assert loop["status"] == "timeout" and "killed after 12 s" in loop["message"], f"the loop is killed: {loop}"
+    assert loop["status"] == "timeout" and "killed after 20 s" in loop["message"], f"the loop is killed: {loop}"
     exited = tests["test_count_tokens_matches_tiktoken[gpt-3.5-turbo]"]
     assert exited["score"] == 0 and "exit code 0 during this test" in exited["message"], f"the exit: {exited}"
     big = tests["test_truncation_keeps_as_much_as_fits"]
