@@ -95,8 +95,8 @@ def submitted_file(submission: Path, lab: Lab) -> tuple[bytes | None, str]:
         return None, f"{lab.module} cannot be read: {exc.strerror}"
     import stat
 
-    if stat.S_ISLNK(st.st_mode):
-        return None, f"{lab.module} is a symbolic link; submit the file itself"
+    if stat.S_ISLNK(st.st_mode) or not path.resolve().is_relative_to(submission.resolve()):
+        return None, f"{lab.module} is a symbolic link (or under one); submit the file itself"
     if not stat.S_ISREG(st.st_mode):
         return None, f"{lab.module} is not a regular file"
     if st.st_size > MAX_FILE_BYTES:

@@ -434,3 +434,17 @@ def test_same_checks_the_type_before_equality(got, expected, ok):
     assert same(got, expected) is ok, f"same({got!r}, {expected!r}) should be {ok}"
     assert not same(Anything(), expected), "an object whose __eq__ is always true is not the value"
     assert number(1.5) and not number(True) and not number(Anything()) and not number(float("nan"))
+
+
+def test_a_linked_lab_file_is_not_taken(tmp_path):
+    """A link to the instructor's files (the reference, say) is refused, file or folder."""
+    from aie.grading.submission import submitted_file
+
+    lab = load_curriculum().lab(LAB)
+    (tmp_path / "file" / "labs").mkdir(parents=True)
+    (tmp_path / "file" / "labs" / f"{LAB}.py").symlink_to(REPO_ROOT / "solutions" / f"{LAB}.py")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "labs").symlink_to(REPO_ROOT / "solutions")
+    for case in ("file", "folder"):
+        data, why = submitted_file(tmp_path / case, lab)
+        assert data is None and "symbolic link" in why, f"a linked lab {case} must be refused, got {why!r}"
