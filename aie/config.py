@@ -139,9 +139,13 @@ def max_retries() -> int:
 
 
 def redact(text: str) -> str:
-    """Replace every configured key in `text` by '***' (for error messages and logs)."""
-    for variable in KEY_VARIABLES.values():
-        key = get(variable)
-        if key and len(key) >= 8:
-            text = text.replace(key, "***")
+    """Replace every configured key in `text` by '***' (for error messages and logs): the
+    value of every variable named *_API_KEY, *_SECRET or *_TOKEN in the environment or .env
+    (GEMINI_API_KEY and the other keys LiteLLM reads included)."""
+    names = set(KEY_VARIABLES.values()) | set(os.environ) | set(_dotenv())
+    for variable in names:
+        if variable in KEY_VARIABLES.values() or variable.upper().endswith(("_API_KEY", "_SECRET", "_TOKEN")):
+            key = get(variable)
+            if key and len(key) >= 8:
+                text = text.replace(key, "***")
     return text

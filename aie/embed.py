@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import config
-from .errors import ConfigError, LocalModelError, ProviderUnavailableError
+from . import config, validate
+from .errors import AIEError, ConfigError, LocalModelError, ProviderError, ProviderUnavailableError
 
 LOCAL_ID = "all-minilm-l6-v2"
 DEFAULTS = {"local": LOCAL_ID, "openai": "text-embedding-3-small", "ollama": "nomic-embed-text"}
@@ -50,13 +50,27 @@ def local_model():
 
 
 def _check(texts) -> list[str]:
-    if isinstance(texts, str):
-        raise ValueError("embed takes a list of strings; wrap a single text as [text]")
-    texts = list(texts)
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise ValueError(f"texts[{i}] must be a string, got {type(t).__name__}")
-    return texts
+    """Texts as aie/validate.py defines them: a list of str, no lone surrogates, size-limited."""
+    return validate.texts(texts, "texts")
+
+
+def _provider_error(exc: Exception, provider: str) -> Exception:
+    """A typed aie error with every key redacted, whatever the SDK raised."""
+    if isinstance(exc, AIEError):
+        exc.args = (config.redact(str(exc)),)
+        return exc
+    if provider == "openai":
+        from .llm._openai import _translate_error
+
+        translated = _translate_error(exc)
+        if isinstance(translated, AIEError):
+            return translated
+    message = config.redact(f"{type(exc).__name__}: {exc}")
+    unreachable = isinstance(exc, ConnectionError | TimeoutError) or "Connect" in type(exc).__name__ \
+        or "Timeout" in type(exc).__name__
+    kind = ProviderUnavailableError if unreachable else ProviderError
+    return kind(f"the {provider} embedding call failed: {message}", provider=provider,
+                status=getattr(exc, "status_code", None))
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -70,6 +84,7 @@ def embed(texts, model: str | None = None, *, provider: str | None = None, batch
           progress: bool | None = None) -> np.ndarray:
     """Embed `texts`; rows are L2-normalised, so a dot product is the cosine similarity."""
     texts = _check(texts)
+    batch_size = validate.positive_int(batch_size, "batch_size")
     provider = (provider or config.get("AIE_EMBED_PROVIDER", "local")).lower()
     model = model or config.get("AIE_EMBED_MODEL") or DEFAULTS.get(provider)
     if not texts:
@@ -92,9 +107,12 @@ def embed(texts, model: str | None = None, *, provider: str | None = None, batch
         client = openai.OpenAI(api_key=key, base_url=config.get("OPENAI_BASE_URL"),
                                max_retries=config.max_retries(), timeout=config.timeout_s())
         rows = []
-        for i in range(0, len(texts), 1024):
-            resp = client.embeddings.create(model=model, input=texts[i:i + 1024])
-            rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
+        try:
+            for i in range(0, len(texts), 1024):
+                resp = client.embeddings.create(model=model, input=texts[i:i + 1024])
+                rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
+        except Exception as exc:
+            raise _provider_error(exc, "openai") from None
         return _normalise(np.array(rows))
     if provider == "ollama":
         from .llm._ollama import _call, _client
@@ -104,5 +122,7 @@ def embed(texts, model: str | None = None, *, provider: str | None = None, batch
             resp = _call(lambda: client.embed(model=model, input=texts))
         except ConnectionError as exc:
             raise ProviderUnavailableError(f"could not reach Ollama: {exc}", provider="ollama") from None
+        except Exception as exc:
+            raise _provider_error(exc, "ollama") from None
         return _normalise(np.array(resp.embeddings))
     raise ConfigError(f"AIE_EMBED_PROVIDER={provider!r} must be one of local, openai, ollama")

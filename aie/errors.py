@@ -3,14 +3,18 @@
     AIEError
     ├── ConfigError            bad or missing settings
     │   ├── MissingKeyError    a provider needs a key that is not set
-    │   └── UnknownModelError  a model id not in aie/models.toml (also a ValueError)
+    │   ├── UnknownModelError  a model id not in aie/models.toml (also a ValueError)
+    │   └── ModelProviderMismatchError  a model id the chosen provider cannot serve
+    ├── InvalidInputError      a bad argument (also a ValueError): aie/validate.py
+    │   ├── InvalidTypeError   an argument of the wrong type (also a TypeError)
+    │   └── ContextWindowError the prompt does not fit the model's context window
     ├── ProviderError          the provider answered with an error
     │   ├── AuthenticationError  key rejected
     │   ├── RateLimitError     429 after retries
     │   └── ProviderUnavailableError  5xx / connection refused after retries
     ├── BudgetExceededError    AIE_BUDGET_USD would be exceeded: refused before sending
     ├── ReplayMissingError     no cassette for this request in replay mode
-    └── LocalModelError        the local GGUF is missing or cannot load
+    └── LocalModelError        the local GGUF is missing or cannot load, or is busy
 """
 
 from __future__ import annotations
@@ -46,6 +50,36 @@ class UnknownModelError(ConfigError, ValueError):
         super().__init__(
             f"Unknown model {model!r}: it is not in aie/models.toml.{hint} "
             "Add it to the registry or pick a listed id (`aie models`)."
+        )
+
+
+class ModelProviderMismatchError(ConfigError, ValueError):
+    def __init__(self, model: str, provider: str, serves: str):
+        self.model = model
+        self.provider = provider
+        super().__init__(
+            f"Model {model!r} cannot be served by the {provider} provider ({serves}). "
+            f"Unset AIE_MODEL (or drop model=) to use the {provider} default, or choose the provider "
+            "that serves this model with AIE_PROVIDER."
+        )
+
+
+class InvalidInputError(AIEError, ValueError):
+    """A bad argument: the message names the argument, the rule and the fix."""
+
+
+class InvalidTypeError(InvalidInputError, TypeError):
+    """An argument of the wrong type."""
+
+
+class ContextWindowError(InvalidInputError):
+    def __init__(self, model: str, prompt_tokens: int, window: int, how: str = ""):
+        self.model = model
+        self.prompt_tokens = prompt_tokens
+        self.window = window
+        super().__init__(
+            f"The prompt is {prompt_tokens:,} tokens but {model}'s context window is {window:,} tokens"
+            f"{how}: shorten the messages (drop old turns, truncate documents) so prompt and answer fit."
         )
 
 

@@ -19,6 +19,8 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from . import validate
+from .errors import InvalidTypeError
 from .registry import find_model
 
 _ENCODING_URLS = {
@@ -82,6 +84,7 @@ def _minilm_tokenizer():
 
 def tokenizer_kind(model: str) -> tuple[str, str | None]:
     """('local', None) | ('minilm', None) | ('tiktoken', encoding) | ('approx', encoding)."""
+    validate.text(model, "model", allow_empty=False, max_chars=500)
     info = find_model(model)
     if info is not None:
         if info.tokenizer == "local":
@@ -102,6 +105,7 @@ def tokenizer_kind(model: str) -> tuple[str, str | None]:
 
 def encode(text: str, model: str) -> list[int]:
     """Token ids of `text` (no chat template) for `model`."""
+    validate.text(text, "text")
     kind, enc = tokenizer_kind(model)
     if kind == "local":
         from .llm._local import local_tokenize
@@ -113,6 +117,11 @@ def encode(text: str, model: str) -> list[int]:
 
 
 def decode(tokens: list[int], model: str) -> str:
+    if isinstance(tokens, str | bytes) or not isinstance(tokens, list | tuple):
+        raise InvalidTypeError(f"tokens must be a list of token ids, got {type(tokens).__name__}")
+    for i, t in enumerate(tokens):
+        if isinstance(t, bool) or not isinstance(t, int) or t < 0:
+            raise InvalidTypeError(f"tokens[{i}] must be a non-negative integer token id, got {t!r}")
     kind, enc = tokenizer_kind(model)
     if kind == "local":
         from .llm._local import local_detokenize
@@ -132,9 +141,15 @@ def count_tokens(text_or_messages, model: str) -> int:
     OpenAI models by the documented per-message overhead.
     """
     if isinstance(text_or_messages, str):
+        validate.text(text_or_messages, "text")
         return len(encode(text_or_messages, model)) if text_or_messages else 0
     if not isinstance(text_or_messages, list):
-        raise TypeError("count_tokens takes a string or a list of {'role', 'content'} dicts")
+        raise InvalidTypeError("count_tokens takes a string or a list of {'role', 'content'} dicts")
+    for i, message in enumerate(text_or_messages):
+        if not isinstance(message, dict):
+            raise InvalidTypeError(f"messages[{i}] must be a dict with 'role' and 'content', got {type(message).__name__}")
+        if message.get("content") is not None or message.get("role") != "assistant":
+            validate.text(message.get("content"), f"messages[{i}]['content']")
     kind, enc = tokenizer_kind(model)
     if kind == "minilm":
         raise ValueError(f"{model} is an embedding model: count strings, not chat messages")

@@ -75,7 +75,11 @@ def _translate(exc: Exception) -> Exception:
         return ProviderUnavailableError(msg, provider="litellm")
     if isinstance(exc, litellm.APIError):
         return ProviderError(msg, provider="litellm", status=getattr(exc, "status_code", None))
-    return exc
+    if isinstance(exc, ValueError | TypeError):  # LiteLLM's own argument checks
+        exc.args = (msg,)
+        return exc
+    return ProviderError(f"LiteLLM failed: {type(exc).__name__}: {msg}", provider="litellm",
+                         status=getattr(exc, "status_code", None))
 
 
 class LiteLLMBackend:

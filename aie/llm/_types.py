@@ -20,7 +20,6 @@ class Usage:
     reasoning_tokens: int = 0
     cached_tokens: int = 0
 
-
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
@@ -86,6 +85,13 @@ class Stream:
                 yield chunk
         self.completion = self._finish("".join(self._parts))
 
+    def close(self) -> None:
+        """Abandon the stream: stop generating (the local model is free again); what was
+        generated so far is still charged to the budget."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
     def text(self) -> str:
         """Consume the stream and return the joined text."""
         for _ in self:
@@ -117,6 +123,12 @@ class BackendStream:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._chunks)
+
+    def close(self) -> None:
+        """Stop the backend's generator (the local backend frees the model)."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
 
     def finish(self, text: str) -> Completion:
         return self._make(text, self.state)
