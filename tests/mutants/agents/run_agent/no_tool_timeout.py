@@ -1,7 +1,7 @@
 """Calls the tool directly, so a hanging tool hangs the run."""
 
 PATCHES = [
-    ('record.observation = observe(call_with_timeout(lambda: toolbox.call(name, arguments), limit))',
+    ('record.observation = observe(call_with_timeout(lambda n=name, a=arguments: toolbox.call(n, a), limit))',
      'record.observation = observe(toolbox.call(name, arguments))'),
 ]
 
