@@ -119,3 +119,24 @@ def load_dock_log(split: str | None = None) -> list[dict]:
     with open(DATASETS / "dock_log" / "notes.jsonl", encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
     return [r for r in rows if split in (None, r["split"])]
+
+
+def load_agent_tasks(split: str | None = None) -> list[dict]:
+    """The agent task set (datasets/agent_tasks/tasks.jsonl), in file order: 44 questions
+    about the Pellucid Harbor handbook that need a tool, written for lab 06 (CC-BY-4.0).
+
+    Each task is {"id", "question", "answer", "kind", "tools", "doc_ids", "split"}: `kind` is
+    arithmetic | lookup | two_step | no_answer | tool_fails; `answer` the expected answer
+    ("" when a correct run states no number: the handbook does not say, or the tool it
+    needs fails); `tools` the tool calls a correct run makes, in order; `doc_ids` the
+    documents that hold the facts. `split` is "tune", "heldout" or None (both).
+
+        len(load_agent_tasks()) -> 44
+        len(load_agent_tasks("heldout")) -> 13
+    """
+    if split not in (None, "tune", "heldout"):
+        raise ValueError(f"split must be 'tune', 'heldout' or None, got {split!r}")
+    path = DATASETS / "agent_tasks" / "tasks.jsonl"
+    with open(path, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return [r for r in rows if split in (None, r["split"])]
