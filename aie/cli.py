@@ -404,6 +404,16 @@ def chat_cmd(prompt: str = typer.Argument(..., help="what to ask"),
 
 
 @app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="the address to listen on (loopback by default)"),
+          port: int = typer.Option(8000, help="the port")):
+    """Lab 10's web app: ask the handbook, answers streamed with citations (AIE_TARGET picks the lab)."""
+    from .serve import serve as run
+
+    console.print(f"handbook assistant on http://{host}:{port}/ (Ctrl+C stops it)")
+    run(host, port)
+
+
+@app.command()
 def models(stale: bool = typer.Option(False, "--stale",
                                       help="only the entries whose prices were read more than 180 days ago")):
     """The model registry (aie/models.toml): context windows, prices, cut-offs, status."""
