@@ -20,7 +20,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from . import validate
-from .errors import InvalidTypeError
+from .errors import InvalidInputError, InvalidTypeError
 from .registry import find_model
 
 _ENCODING_URLS = {
@@ -127,9 +127,16 @@ def decode(tokens: list[int], model: str) -> str:
         from .llm._local import local_detokenize
 
         return local_detokenize(tokens, model)
+    size = _minilm_tokenizer().get_vocab_size() if kind == "minilm" else get_encoding(enc).n_vocab
+    for i, t in enumerate(tokens):
+        if t >= size:
+            raise InvalidInputError(f"tokens[{i}]={t} is not a token id of {model} (its vocabulary has {size:,} ids)")
     if kind == "minilm":
         return _minilm_tokenizer().decode(tokens)
-    return get_encoding(enc).decode(tokens)
+    try:
+        return get_encoding(enc).decode(tokens)
+    except KeyError:  # a gap in the encoding's ids (tiktoken numbers its special tokens apart)
+        raise InvalidInputError(f"tokens hold an id that is not a token of {model}") from None
 
 
 def count_tokens(text_or_messages, model: str) -> int:

@@ -354,6 +354,8 @@ def test_embed_refuses_a_bad_batch_size():
     (lambda: count_tokens("hi", None), InvalidTypeError, "model must be a string"),
     (lambda: decode("abc", "gpt-4o"), InvalidTypeError, "tokens must be a list of token ids"),
     (lambda: decode([1, -2], "gpt-4o"), InvalidTypeError, "tokens[1] must be a non-negative integer"),
+    (lambda: decode([199998], "gpt-4o"), InvalidInputError, "not a token of gpt-4o"),  # found by test_properties
+    (lambda: decode([10**9], "gpt-4o"), InvalidInputError, "its vocabulary has"),
 ])
 def test_tokens_refuse_bad_input(call, kind, fragment):
     with pytest.raises(kind) as err:
