@@ -1,6 +1,6 @@
 """`aie` — the course's command.
 
-Learners: list · check LAB · hint LAB.EXERCISE · watch [LAB] · progress · solution LAB.EXERCISE
+Learners: list · check LAB[.EXERCISE] · hint LAB.EXERCISE · watch [LAB] · progress · solution LAB.EXERCISE
 Everyone: doctor · chat "PROMPT" · models
 Instructors: grade · release
 """
@@ -106,41 +106,62 @@ def group_tests(tests: list[dict]) -> list[dict]:
     return rows
 
 
-def _check(lab_id: str, target: str, timeout: int) -> list[dict]:
+def _check(lab_id: str, target: str, timeout: int, exercise: str | None = None) -> list[dict]:
+    from rich.markup import escape
+
     from .grading import runner, state
 
     curriculum = _curriculum()
     lab = _lab(curriculum, lab_id)
+    if exercise is not None:
+        try:
+            lab.exercise(exercise)
+        except KeyError as exc:
+            err.print(f"[red]{escape(exc.args[0])}[/red]")
+            raise typer.Exit(2) from None
     tests_file = REPO_ROOT / lab.tests
     if not tests_file.is_file():
         err.print(f"[red]{lab.tests} is missing.[/red]")
         raise typer.Exit(2)
-    with console.status(f"checking {lab.id} ({target}/{lab.id}.py)…"):
-        run = runner.run_pytest([lab.tests], target=target, timeout=timeout)
+    what = f"{lab.id}.{exercise}" if exercise else lab.id
+    with console.status(f"checking {what} ({target}/{lab.id}.py)…"):
+        run = runner.run_pytest([lab.tests], target=target, timeout=timeout,
+                                extra=["--aie-exercise", exercise] if exercise else None)
     if not run.tests:
-        err.print(f"[red]No graded test ran. pytest said:[/red]\n{run.output[-3000:]}")
+        err.print(f"[red]No graded test ran. pytest said:[/red]\n{escape(run.output[-3000:])}")
         raise typer.Exit(2)
-    table = Table(title=f"{lab.id}: {target}/{lab.id}.py", show_lines=False)
+    table = Table(title=f"{what}: {target}/{lab.id}.py", show_lines=False)
     for col in ("exercise", "test", "result", "points", "what to fix"):
         table.add_column(col, overflow="fold")
     for group in group_tests(run.tests):
         colour = STYLE.get(group["status"], "white")
-        table.add_row(group["exercise"], group["test"], f"[{colour}]{group['result']}[/{colour}]",
-                      f"{group['score']:.3g}/{group['points']:.3g}", group["message"])
+        # Test output is plain text: escaped, so "[messages0-0]" shows and "[/" cannot break the markup.
+        table.add_row(escape(group["exercise"]), escape(group["test"]),
+                      f"[{colour}]{escape(group['result'])}[/{colour}]",
+                      f"{group['score']:.3g}/{group['points']:.3g}", escape(group["message"]))
     console.print(table)
     score, maximum = sum(t["score"] for t in run.tests), sum(t["points"] for t in run.tests)
     console.print(f"[bold]{score:.4g}/{maximum:.4g} points[/bold] in {run.seconds:.1f} s")
     if target == "labs":
-        state.record_check(lab.id, run.tests)
+        if exercise:  # keep the lab's other exercises from the last full check
+            previous = state.load().get("checks", {}).get(lab.id, {}).get("tests", [])
+            state.record_check(lab.id, [t for t in previous if t.get("exercise") != exercise] + run.tests)
+        else:
+            state.record_check(lab.id, run.tests)
     return run.tests
 
 
 @app.command()
-def check(lab_id: str = typer.Argument(..., metavar="LAB"),
+def check(lab_id: str = typer.Argument(..., metavar="LAB[.EXERCISE]"),
           target: str = typer.Option("labs", help="labs (your work) or solutions"),
           timeout: int = typer.Option(300, help="seconds allowed per test")):
-    """Run one lab's graded tests and say, in plain words, what passes and what to fix."""
-    tests = _check(lab_id, target, timeout)
+    """Run one lab's graded tests and say, in plain words, what passes and what to fix.
+
+    `aie check llm_basics.count_tokens` re-checks that one exercise only (seconds, not the
+    whole lab's model tests).
+    """
+    lab_id, _, exercise = lab_id.partition(".")
+    tests = _check(lab_id, target, timeout, exercise or None)
     raise typer.Exit(0 if all(t["status"] == "passed" for t in tests) else 1)
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from aie import llm
+from aie import llm, validate
 
 # The user text inside a classification prompt; render() wraps it in <message> tags.
 MESSAGE_TEMPLATE = "Customer message:\n{message}"
@@ -66,10 +66,11 @@ class ExtractionError(ValueError):
 
 
 def _need_text(value: Any, name: str) -> str:
-    """Given to you: `value` must be a non-empty string, else a ValueError naming it."""
+    """Given to you: `value` must be a non-empty string of valid text (`aie.validate.text`:
+    no lone surrogates, at most a million characters), else a ValueError naming it."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    return value
+        raise ValueError(f"{name} must be a non-empty string, got {value!r:.80}")
+    return validate.text(value, name)
 
 
 def parse_json(text: str) -> Any:
@@ -108,7 +109,9 @@ def few_shot_messages(instruction: str, examples: list[tuple[str, Any]], query: 
     example as a user turn and the ideal assistant reply, then the real query.
 
     An example's output that is not a string (a dict, say) is sent as JSON, so the examples
-    show the model the exact format it must answer in. No examples is zero-shot.
+    show the model the exact format it must answer in. No examples is zero-shot. An empty
+    instruction or query, examples that are not a list, or an example that is not an
+    (input, output) pair is a ValueError naming the argument.
 
         few_shot_messages("Say the sentiment.", [("I love it", "positive")], "It broke")
         -> [{"role": "system", "content": "Say the sentiment."},
@@ -148,6 +151,8 @@ def evaluate(predict: Callable[[str], str], dataset: list[tuple[str, str]]) -> d
         -> {"n": 2, "accuracy": 0.5, "per_label": {"a": 1.0, "x": 0.0},
             "confusion": {"a": {"a": 1, "b": 0, "x": 0}, "b": {...}, "x": {"a": 0, "b": 1, "x": 0}},
             "failures": [{"text": "B", "expected": "x", "predicted": "b"}]}
+        evaluate(str.lower, []) -> ValueError (dataset must be a non-empty list of pairs), as is
+        a predict that is not callable or an item that is not a (text, expected) pair
     """
     # TODO: implement evaluate — the docstring above is the spec.
     raise NotImplementedError("prompting.evaluate")
@@ -167,6 +172,8 @@ def extract(text: str, schema: type[BaseModel]) -> BaseModel:
             email: str = Field(max_length=60)
         extract("I'm Ana Lima, ana@example.com", Contact)
         -> Contact(name="Ana Lima", email="ana@example.com")
+        extract("", Contact) -> ValueError (text); extract(text, {"type": "object"}) -> ValueError
+        (schema must be a pydantic model class, not a dict or an instance)
     """
     # TODO: implement extract — the docstring above is the spec.
     raise NotImplementedError("prompting.extract")

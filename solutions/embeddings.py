@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
 import aie.embed
-from aie import registry, tokens
+from aie import registry, tokens, validate
 
 PROGRESS_THRESHOLD = aie.embed.PROGRESS_THRESHOLD  # show a progress bar from this many texts up
 
@@ -43,22 +43,21 @@ def item_text(item: dict) -> str:
 
 
 def _check_texts(texts, name: str = "texts") -> list[str]:
-    """Input check shared by the exercises: a list (or tuple) of strings."""
+    """Input check shared by the exercises: a list (or tuple) of strings, as
+    `aie.validate.texts` defines them (no lone surrogates, at most a million characters)."""
     if isinstance(texts, str) or not isinstance(texts, (list, tuple)):
         raise ValueError(f"{name} must be a list of strings (wrap a single text as [text]), "
                          f"got {type(texts).__name__}")
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise ValueError(f"{name}[{i}] must be a string, got {type(t).__name__}")
-    return list(texts)
+    return validate.texts(texts, name)
 
 
 def _vectors_for(texts: list[str], vectors) -> np.ndarray:
-    """`vectors` checked against `texts`, or the texts embedded now."""
+    """`vectors` checked against `texts` (finite, non-zero rows: `aie.validate.vectors`),
+    or the texts embedded now."""
     if vectors is None:
         return embed_texts(texts)
-    vectors = np.asarray(vectors, dtype=np.float32)
-    if vectors.ndim != 2 or len(vectors) != len(texts):
+    vectors = validate.vectors(vectors, "vectors", allow_empty=True)
+    if len(vectors) != len(texts):
         raise ValueError(f"vectors must have one row per text: got shape {vectors.shape} "
                          f"for {len(texts)} texts")
     return vectors
@@ -76,12 +75,15 @@ def cosine_similarity(a, b) -> float:
         cosine_similarity([1, 0], [1, 1]) -> 0.7071
         cosine_similarity([1, 2], [2, 4]) -> 1.0      (length does not matter)
         cosine_similarity([0, 0], [1, 1]) -> ValueError (a zero vector has no direction)
+        cosine_similarity([nan, 1], [1, 1]) -> ValueError (NaN or inf: no answer means anything)
     """
     # BEGIN SOLUTION
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.ndim != 1 or b.ndim != 1 or a.size == 0:
         raise ValueError(f"a and b must be non-empty 1-D vectors, got shapes {a.shape} and {b.shape}")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError("a and b must hold finite numbers: a NaN or inf makes the similarity meaningless")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same length, got {a.size} and {b.size}")
     norm_a, norm_b = np.linalg.norm(a), np.linalg.norm(b)
@@ -100,6 +102,9 @@ def cosine_matrix(A, B=None) -> np.ndarray:
 
         cosine_matrix([[1, 0], [0, 1]], [[1, 1]]) -> [[0.7071], [0.7071]]
         cosine_matrix([[1, 0], [0, 1]]) -> [[1, 0], [0, 1]]
+        cosine_matrix([[nan, 1]], [[1, 1]]) -> ValueError (a row with NaN or inf), as is a zero row
+        cosine_matrix([1, 0], [[1, 0]]) -> ValueError (a 1-D vector is not a matrix: wrap it as [[1, 0]],
+                                           or use cosine_similarity)
     """
     # BEGIN SOLUTION
     A = np.asarray(A, dtype=np.float64)
@@ -107,6 +112,8 @@ def cosine_matrix(A, B=None) -> np.ndarray:
     for name, M in (("A", A), ("B", B)):
         if M.ndim != 2 or M.shape[1] == 0:
             raise ValueError(f"{name} must be a 2-D array with one vector per row, got shape {M.shape}")
+        if not np.isfinite(M).all():
+            raise ValueError(f"{name} has a NaN or inf: a similarity to it means nothing")
     if A.shape[1] != B.shape[1]:
         raise ValueError(f"A and B rows must have the same length, got {A.shape[1]} and {B.shape[1]}")
     norms_a = np.linalg.norm(A, axis=1, keepdims=True)
@@ -173,6 +180,8 @@ def semantic_search(query: str, docs: list[str], k: int = 5, *, doc_vectors=None
 
         semantic_search("how do I bake bread?", ["Sourdough basics", "Tax returns"], k=1)
         -> [(0, 0.37)]
+        semantic_search("", docs) -> ValueError (query), as are docs that are not a list of
+        strings, k < 1, and doc_vectors with a NaN or inf
     """
     # BEGIN SOLUTION
     if not isinstance(query, str) or not query.strip():
@@ -198,15 +207,18 @@ def recommend(item_id: str, catalog: list[dict], k: int = 5, exclude_seen=(), *,
     Item-to-item, content-based: embed every item's `item_text` (title and description),
     rank the others by similarity to this one. Never returns the item itself or an id in
     `exclude_seen` (what the user has already bought or taken). `vectors` are the
-    catalogue's embeddings, one row per item in catalogue order.
+    catalogue's embeddings, one row per item in catalogue order. Catalogue ids must be
+    unique: two items with one id is a ValueError, not a guess.
 
         recommend("c098", catalog, k=2) -> [("c101", 0.37), ("c097", 0.32)]
         (from sourdough bread to baking cakes and knife skills: all cooking)
+        recommend("c098", catalog, exclude_seen="c101") -> ValueError (one string is not a
+            collection of ids: write ["c101"]); an item_id not in the catalogue, or k < 1 -> ValueError
     """
     # BEGIN SOLUTION
     if not isinstance(catalog, (list, tuple)) or not all(isinstance(it, dict) and "id" in it for it in catalog):
         raise ValueError("catalog must be a list of items (dicts with an 'id')")
-    ids = [it["id"] for it in catalog]
+    ids = validate.ids([it["id"] for it in catalog], "catalog ids")
     if item_id not in ids:
         raise ValueError(f"item_id {item_id!r} is not in the catalogue")
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
@@ -229,13 +241,17 @@ def find_anomalies(texts: list[str], contamination: float = 0.05, *, n_neighbors
     """Indices of the texts least like the rest, most unusual first.
 
     Flags max(1, round(contamination * len(texts))) texts. The score of a text is its
-    cosine distance to its `n_neighbors` nearest other texts (1 - mean similarity): a
-    message about banana bread among support tickets has no close neighbours. (Distance
-    from the centroid — the mean vector — is simpler and works on a one-topic corpus, but
-    a corpus with several topics has an empty centre; the notebook compares the two.)
+    cosine distance to its `n_neighbors` nearest other texts (1 - mean similarity; a text
+    is not its own neighbour): a message about banana bread among support tickets has no
+    close neighbours. (Distance from the centroid — the mean vector — is simpler and works
+    on a one-topic corpus, but a corpus with several topics has an empty centre; the
+    notebook compares the two.) The indices come highest score first, not sorted.
 
         find_anomalies(["reset my password", "password reset link", "banana bread?"],
                        contamination=0.34, n_neighbors=1) -> [2]
+        find_anomalies(["a", "b"]) -> ValueError (at least 3 texts to tell what is unusual)
+        contamination outside (0, 0.5] -> ValueError (flagging most of a corpus is not
+            anomaly detection); n_neighbors < 1 -> ValueError
     """
     # BEGIN SOLUTION
     texts = _check_texts(texts)
@@ -263,16 +279,23 @@ def train_classifier(texts: list[str], labels: list[str], *, vectors=None, C: fl
 
     The embedding does the understanding; a linear model on top needs only a few labelled
     examples per class. Returns the fitted scikit-learn model (`.classes_` are the labels).
+    Labels are non-empty strings; C (inverse regularisation strength) a finite number > 0.
 
         clf = train_classifier(["refund please", "app crashes", ...], ["billing", "bug", ...])
         predict(clf, ["I was charged twice"]) -> ["billing"]
+        ValueError: labels not one per text, an empty or non-string label, a single class,
+        C not a finite number > 0, vectors with a NaN or inf
     """
     # BEGIN SOLUTION
     texts = _check_texts(texts)
     if isinstance(labels, str) or not isinstance(labels, (list, tuple)) or len(labels) != len(texts):
         raise ValueError(f"labels must be a list with one label per text ({len(texts)} texts)")
+    for i, label in enumerate(labels):
+        if not isinstance(label, str) or not label:
+            raise ValueError(f"labels[{i}] must be a non-empty string, got {label!r}")
     if len(set(labels)) < 2:
         raise ValueError("a classifier needs examples of at least two different labels")
+    C = validate.number(C, "C", minimum=0, exclusive_minimum=True)
     model = LogisticRegression(C=C, max_iter=2000)
     model.fit(_vectors_for(texts, vectors), list(labels))
     return model
@@ -283,6 +306,9 @@ def predict(model: LogisticRegression, texts: list[str], *, vectors=None) -> lis
     """The label `model` (from train_classifier) gives each text, in order.
 
         predict(clf, ["I was charged twice", "it freezes on start"]) -> ["billing", "bug"]
+        predict("not a model", ["hi"]) -> ValueError (model must be a fitted classifier from
+            train_classifier); predict(clf, []) -> []
+        predict(clf, texts, vectors=<rows of another width>) -> ValueError naming both widths
     """
     # BEGIN SOLUTION
     if not hasattr(model, "predict") or not hasattr(model, "classes_"):
@@ -290,7 +316,11 @@ def predict(model: LogisticRegression, texts: list[str], *, vectors=None) -> lis
     texts = _check_texts(texts)
     if not texts:
         return []
-    return [str(label) for label in model.predict(_vectors_for(texts, vectors))]
+    vectors = _vectors_for(texts, vectors)
+    if vectors.shape[1] != model.n_features_in_:
+        raise ValueError(f"vectors have {vectors.shape[1]} dimensions but the model was trained on "
+                         f"{model.n_features_in_}: embed with the same model")
+    return [str(label) for label in model.predict(vectors)]
     # END SOLUTION
 
 
@@ -304,6 +334,7 @@ def cluster(texts: list[str], k: int, *, vectors=None, seed: int = 0) -> np.ndar
 
         cluster(["bread", "cake", "guitar", "piano"], k=2) -> array([1, 1, 0, 0])
         (the numbers are arbitrary names; which texts share one is what counts)
+        cluster(texts, k=0) -> ValueError (k from 1 to len(texts)); vectors with a NaN -> ValueError
     """
     # BEGIN SOLUTION
     texts = _check_texts(texts)
@@ -321,11 +352,14 @@ def project_2d(vectors) -> np.ndarray:
     the 384-d space tend to stay close on the map (it is a shadow, not a faithful copy).
 
         project_2d(embed_texts(["bread", "cake", "guitar"])).shape -> (3, 2)
+        project_2d(<rows with a NaN>) -> ValueError
     """
     # BEGIN SOLUTION
     vectors = np.asarray(vectors, dtype=np.float64)
     if vectors.ndim != 2 or len(vectors) < 2 or vectors.shape[1] < 2:
         raise ValueError(f"vectors must be a 2-D array of at least 2 rows and 2 columns, got shape {vectors.shape}")
+    if not np.isfinite(vectors).all():
+        raise ValueError("vectors must be finite: a NaN or inf row has no place on the map")
     return PCA(n_components=2).fit_transform(vectors)
     # END SOLUTION
 
@@ -336,13 +370,16 @@ def project_2d(vectors) -> np.ndarray:
 def embedding_cost(texts: list[str], model: str = "text-embedding-3-small") -> dict:
     """Tokens and US dollars to embed `texts` with a cloud embedding model.
 
-    Tokens are counted with the model's tokenizer (`aie.tokens.count_tokens`), the price
+    Tokens are counted with the model's tokenizer (`aie.tokens.count_tokens`), text by text
+    (each text is embedded on its own, so never count them joined), the price
     per 1M input tokens comes from the registry (`aie.registry`). Local models have no
     per-token price (you pay in time and electricity): they are refused, as are chat models
     and ids the registry does not know.
 
         embedding_cost(["hello world"], "text-embedding-3-small")
         -> {"model": "text-embedding-3-small", "texts": 1, "tokens": 2, "usd": 4e-08}
+        embedding_cost(["hi"], "gpt-4o") -> ValueError (a chat model), as are local models,
+        unknown ids and texts that are not a list of strings
     """
     # BEGIN SOLUTION
     texts = _check_texts(texts)

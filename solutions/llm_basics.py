@@ -30,9 +30,14 @@ def count_tokens(text: str, model: str) -> int:
         count_tokens("hello world", "gpt-4o") -> 2
         count_tokens("", "gpt-4o") -> 0
         count_tokens("hello", "no-such-model") -> ValueError (unknown model)
+        count_tokens(42, "gpt-4o") -> ValueError (text must be a str)
 
-    Use `aie.tokens.get_encoding(name)` (tiktoken, offline) and `aie.tokens.encode(text,
-    model)` (works for local models too).
+    Choosing the tokenizer is the exercise: read the model's `tokenizer` field
+    (`aie.registry.get_model(model).tokenizer`). "tiktoken:<encoding>" and
+    "approx:<encoding>" mean tiktoken: `aie.tokens.get_encoding(encoding).encode(text)`;
+    "local" means the model's own GGUF tokenizer: `aie.tokens.encode(text, model)`. Do not
+    call `aie.tokens.count_tokens` (or `aie.tokens.encode` for a tiktoken model): they make
+    the choice for you, and the tests switch them off.
     """
     # BEGIN SOLUTION
     if not isinstance(text, str):
@@ -56,11 +61,15 @@ def truncate_to_tokens(text: str, max_tokens: int, model: str) -> str:
 
         truncate_to_tokens("one two three four", 2, "gpt-4o") -> "one two"
         truncate_to_tokens("short", 100, "gpt-4o") -> "short"
+        truncate_to_tokens("🙂 hi", 1, "smollm2-135m-instruct") -> ""   (half an emoji is no character)
+        truncate_to_tokens("a \ufffd b c", 3, "gpt-4o") -> "a \ufffd b"  (a real '\ufffd' in the text is kept:
+                                                              compare with the text, not with '\ufffd')
+        truncate_to_tokens("text", 0, "gpt-4o") -> ValueError (max_tokens must be an int >= 1)
     """
     # BEGIN SOLUTION
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
-    if not isinstance(max_tokens, int) or max_tokens <= 0:
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0:
         raise ValueError(f"max_tokens must be a positive integer, got {max_tokens!r}")
     registry.get_model(model)
     ids = tokens.encode(text, model)
@@ -69,7 +78,7 @@ def truncate_to_tokens(text: str, max_tokens: int, model: str) -> str:
     keep = max_tokens
     while keep > 0:
         piece = tokens.decode(ids[:keep], model)
-        if "\ufffd" not in piece and text.startswith(piece):
+        if text.startswith(piece):  # half a character decodes to '\ufffd', which the text lacks there
             return piece
         keep -= 1
     return ""
@@ -81,11 +90,16 @@ def fits_context(messages: list[dict], model: str, max_output_tokens: int) -> tu
 
     Returns (fits, reason). The prompt's size includes the chat format's per-message
     overhead (role markers, separators): count it with `aie.tokens.count_tokens(messages,
-    model)`, not by adding up the contents. The reply is also capped by the model's
-    `max_output`.
+    model)`, not by adding up the contents. This exercise is about calling that API and
+    applying both limits: prompt + max_output_tokens <= the model's `context_window`
+    (filling it exactly fits), and max_output_tokens <= its `max_output`. The reason names
+    the limit that was hit (its number).
 
         fits_context([{"role": "user", "content": "hi"}], "gpt-4o", 100)
         -> (True, "prompt 8 + output 100 = 108 of 128000 tokens")
+        fits_context(msgs, "gpt-4o", 20_000) -> (False, "... output limit of 16384")
+        fits_context(msgs, "gpt-4o", 0) -> ValueError (max_output_tokens must be an int >= 1)
+        a message that is not {"role": system/user/assistant/tool, "content": str} -> ValueError
     """
     # BEGIN SOLUTION
     if not isinstance(max_output_tokens, int) or max_output_tokens <= 0:
@@ -133,10 +147,12 @@ def estimate_cost(prompt_tokens: int, completion_tokens: int, model: str, reason
 def cheapest_model(prompt_tokens: int, completion_tokens: int, min_context: int,
                    providers: list[str] | None = None) -> str:
     """The id of the cheapest chat model for this call whose context window is at least
-    `min_context`, among `providers` (all when None). Retired models are skipped; ties go
-    to the alphabetically first id.
+    `min_context`, among `providers` (all when None). Only kind "chat" (never an embedding
+    or base model); retired models are skipped; the price is the whole call's (input and
+    output tokens, see estimate_cost); ties go to the alphabetically first id.
 
         cheapest_model(1000, 1000, 100_000, providers=["openai"]) -> "gpt-6-luna"
+        cheapest_model(10, 10, 50_000_000) -> ValueError (no model that big)
     """
     # BEGIN SOLUTION
     if not isinstance(min_context, int) or min_context <= 0:
@@ -160,9 +176,10 @@ def build_messages(system: str, history: list[dict], user: str, max_context_toke
     """The messages for the next call: system first, then as much recent history as fits
     in `max_context_tokens`, then the new user message.
 
-    History is dropped oldest first, a whole turn (a user message and the reply after it)
-    at a time; the system prompt and the new user message are never dropped. If even
-    those two do not fit, raise ValueError.
+    Sizes are measured with `aie.tokens.count_tokens(messages, model)` (per-message overhead
+    included). History is dropped oldest first, a whole turn (a user message and the reply
+    after it) at a time, never half of one; the system prompt and the new user message are
+    never dropped. If even those two do not fit, raise ValueError.
 
         build_messages("Be brief.", [u1, a1, u2, a2], "And now?", 10_000, "gpt-4o")
         -> [system, u1, a1, u2, a2, user]            (everything fits)
@@ -192,11 +209,13 @@ def build_messages(system: str, history: list[dict], user: str, max_context_toke
 def complete(prompt: str, *, temperature: float = 0.0, seed: int = 0, max_tokens: int = 64,
              stop: list[str] | None = None, system: str | None = None) -> llm.Completion:
     """One chat completion through `aie.llm.chat`: the prompt as a user message (after an
-    optional system message), with the sampling parameters passed through.
+    optional system message: its own {"role": "system"} message, not pasted into the
+    user's text), with temperature, seed, max_tokens and stop passed through.
 
     Returns the `Completion` (text, usage, finish_reason, cost, latency).
 
         complete("What is the capital of France?").text -> "The capital of France is Paris."
+        complete("") -> ValueError (prompt must be a non-empty string; blank or None too)
     """
     # BEGIN SOLUTION
     if not isinstance(prompt, str) or not prompt.strip():
@@ -223,11 +242,14 @@ def sample_diversity(prompt: str, temperature: float, n: int = 5, seed0: int = 0
 
 
 def stream_complete(prompt: str, *, max_tokens: int = 64) -> Iterator[str]:
-    """Yield the answer's text chunks as the model produces them (stream=True).
+    """Yield the answer's text chunks as the model produces them: call `aie.llm.chat` with
+    stream=True and yield each new chunk (not the text so far). Splitting a finished answer
+    is not streaming.
 
     Joined, the chunks equal the non-streamed answer at temperature 0:
 
         "".join(stream_complete("Hi")) == complete("Hi").text
+        list(stream_complete("")) -> ValueError (prompt must be a non-empty string)
     """
     # BEGIN SOLUTION
     if not isinstance(prompt, str) or not prompt.strip():
@@ -242,9 +264,13 @@ def completion_budget(prompt: str, max_tokens: int) -> dict:
     "finish_reason", "text"}.
 
     A reply cut off by the budget ends with finish_reason "length" (its text is
-    unfinished: check this before you trust an answer); one that ended by itself, "stop".
+    unfinished: check this before you trust an answer); one that ended by itself, "stop";
+    providers also say "content_filter" or "tool_calls". Read `finish_reason` and
+    `usage.completion_tokens` from the Completion: never guess them from the budget, the
+    token count or the punctuation (a reply can end by itself exactly at the budget).
 
         completion_budget("Count from 1 to 50.", 3)["finish_reason"] -> "length"
+        completion_budget("Hi", 0) -> ValueError (max_tokens must be an int >= 1)
     """
     # BEGIN SOLUTION
     if not isinstance(max_tokens, int) or max_tokens <= 0:

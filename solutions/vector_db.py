@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import time
 import uuid
@@ -148,7 +149,9 @@ class VectorStore(ABC):
     texts, normalise vectors and call the hooks — so every store behaves the same.
 
     A hit is `(id, score, metadata)`: score is the cosine similarity (1 = same direction),
-    best first."""
+    best first. Bad input is a ValueError naming the argument: ids that are not a list of
+    unique strings, texts/vectors/metadatas of the wrong length or shape, nested metadata,
+    k < 1, a where that is not flat, neither or both of text and vector, delete("one id")."""
 
     dim: int = DIM
 
@@ -204,7 +207,9 @@ class VectorStore(ABC):
             vector = embed([text])[0]
         vector = as_unit_rows(np.asarray(vector, dtype=np.float32).reshape(1, -1), 1, self.dim, "vector")[0]
         hits = self._search(vector, int(k), where)
-        hits = [(str(i), float(s), dict(m or {})) for i, s, m in hits]
+        # One rule for every store: a field matches only a value of its own type (Chroma and
+        # LanceDB on their own match the filter 2023.0 against the int 2023).
+        hits = [(str(i), float(s), dict(m or {})) for i, s, m in hits if matches(dict(m or {}), where)]
         return sorted(hits, key=lambda h: -h[1])[:k]
         # END SOLUTION
 
@@ -284,7 +289,7 @@ class ChromaStore(VectorStore):
         store.add(["t01"], ["The night ferry leaves at 23:40."], [{"topic": "transport"}])
         store.close(); ChromaStore(tmp_path / "chroma").count()  -> 1
 
-    `collection` names are 3-512 characters of letters, digits, `.`, `_`, `-`;
+    `collection` names are 3-512 characters of letters, digits, `.`, `_`, `-` (else ValueError);
     `hnsw` passes index settings through (`{"ef_search": 200, "max_neighbors": 32}`).
     """
 
@@ -350,9 +355,16 @@ class FaissStore(VectorStore):
     id <-> label map and the metadata itself, and saves both next to the index.
 
         store = FaissStore("hnsw", path=tmp_path / "faiss")
-        store.add(["t01"], ["The night ferry leaves at 23:40."])
-        store.close()                       # writes index.faiss + rows.json
+        store.add(["t01"], ["The night ferry leaves at 23:40."])   # saved at once
         FaissStore("hnsw", path=tmp_path / "faiss").count()  -> 1
+
+    With a path, every add and delete is saved before it returns, atomically: each file is
+    written to a temporary name and moved into place with `os.replace`, so a crash (even
+    kill -9) leaves the previous save or the new one, never half a file. `rows.json`
+    records the index's SHA-256 and row count, checked on open: a pair of files from two
+    different saves is a clear ValueError, not ids paired with the wrong vectors. A store
+    folder has one writer: two processes adding to one folder at once overwrite each
+    other's saves (use a server database such as pgvector for several writers).
 
     Deletes: flat and IVF indexes remove vectors; an HNSW graph cannot, so a deleted or
     replaced row stays in the graph as a tombstone and searches skip it (real systems
@@ -383,7 +395,15 @@ class FaissStore(VectorStore):
             saved = json.loads((self.path / "rows.json").read_text())
             if saved["kind"] != kind or saved["dim"] != dim:
                 raise ValueError(f"path holds a {saved['kind']} index of dim {saved['dim']}, not {kind} of dim {dim}")
-            self._index = self.faiss.read_index(str(self.path / "index.faiss"))
+            blob = (self.path / "index.faiss").read_bytes()
+            if saved.get("sha256") not in (None, hashlib.sha256(blob).hexdigest()):
+                raise ValueError(f"{self.path}: index.faiss and rows.json come from different saves "
+                                 "(a save was interrupted); rebuild the store from its source texts")
+            self._index = self.faiss.deserialize_index(np.frombuffer(blob, dtype=np.uint8))
+            live = len(saved["rows"])
+            if self._index.ntotal < live or kind != "hnsw" and self._index.ntotal != live:
+                raise ValueError(f"{self.path}: the index holds {self._index.ntotal} vectors but rows.json lists "
+                                 f"{live} rows; rebuild the store from its source texts")
             self._next, self.nlist = saved["next"], saved["nlist"]
             for label, id_, meta in saved["rows"]:
                 self._rows[label] = (id_, meta)
@@ -427,6 +447,8 @@ class FaissStore(VectorStore):
         for label, id_, meta in zip(labels.tolist(), ids, metadatas):
             self._rows[label] = (id_, meta)
             self._label[id_] = label
+        if self.path is not None:
+            self.save()
         # END SOLUTION
 
     def _search(self, vector, k, where):
@@ -458,20 +480,30 @@ class FaissStore(VectorStore):
             del self._rows[label]
         if labels and self.kind != "hnsw":
             self._index.remove_ids(np.array(labels, dtype=np.int64))
+        if labels and self.path is not None:
+            self.save()
         # END SOLUTION
 
     def save(self) -> None:
-        """Write `index.faiss` and `rows.json` (labels, ids, metadata) into `path`."""
+        """Write `index.faiss` and `rows.json` (labels, ids, metadata, the index's SHA-256)
+        into `path`, each through a temporary file and `os.replace` (atomic)."""
         # BEGIN SOLUTION
         if self.path is None:
             raise ValueError("this FaissStore has no path to save to: FaissStore(kind, path=...)")
         if self._index is None:
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        self.faiss.write_index(self._index, str(self.path / "index.faiss"))
+        blob = self.faiss.serialize_index(self._index).tobytes()
         rows = [[label, id_, meta] for label, (id_, meta) in self._rows.items()]
-        saved = {"kind": self.kind, "dim": self.dim, "next": self._next, "nlist": self.nlist, "rows": rows}
-        (self.path / "rows.json").write_text(json.dumps(saved))
+        saved = {"kind": self.kind, "dim": self.dim, "next": self._next, "nlist": self.nlist, "rows": rows,
+                 "sha256": hashlib.sha256(blob).hexdigest()}
+        for name, data in (("index.faiss", blob), ("rows.json", json.dumps(saved).encode())):
+            tmp = self.path / f".{name}.tmp"
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path / name)
         # END SOLUTION
 
     def close(self) -> None:
@@ -487,7 +519,8 @@ class LanceStore(VectorStore):
     """A LanceDB table in the folder `path` (columnar files, no server). Metadata is one
     JSON column; `where` becomes a SQL filter on it (`json_get_string(metadata, 'topic') =
     'food'`), applied before the vector search (prefilter). Searches are exact scans unless
-    you build an index (`table.create_index`), which pays off from about 100k rows.
+    you build an index (`table.create_index`), which pays off from about 100k rows. A
+    `table` name that is not letters, digits and _ is a ValueError (it goes into SQL).
 
         store = LanceStore(tmp_path / "lance")
         store.add(["f01"], ["Rye bread is ready at six."], [{"topic": "food"}])
@@ -566,7 +599,8 @@ class QdrantStore(VectorStore):
 
     Qdrant point ids must be integers or UUIDs, so the store uses a UUID derived from each
     id (`uuid5`) and keeps the original id in the payload: `{"id": "t01", "meta": {...}}`;
-    `where={"topic": "food"}` becomes a filter on `meta.topic`.
+    `where={"topic": "food"}` becomes a filter on `meta.topic`. A `collection` name that is
+    not letters, digits and _ is a ValueError.
 
         store = QdrantStore(tmp_path / "qdrant")
         store.add(["t01"], ["The night ferry leaves at 23:40."])
@@ -642,6 +676,8 @@ def exact_search(query_vectors, vectors, k: int):
 
         exact_search([[1, 0]], [[1, 0], [0, 1], [0.6, 0.8]], k=2)
         -> (array([[0, 2]]), array([[1. , 0.6]]))
+        ValueError naming the argument: k < 1, vectors not a non-empty 2-D array,
+        query_vectors not 2-D with as many columns as vectors
     """
     # BEGIN SOLUTION
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
@@ -672,6 +708,8 @@ def recall_at_k(approx, exact) -> float:
     for each query |approx ∩ exact| / |exact|, where k is the length of each `exact` row.
 
         recall_at_k([[1, 2, 3]], [[1, 2, 4]])  -> 0.667
+        recall_at_k([[1, 2]], [[1, 2], [3, 4]]) -> ValueError (approx and exact need one row per
+        query each); no exact rows, or an empty one -> ValueError
     """
     # BEGIN SOLUTION
     approx, exact = list(approx), list(exact)
@@ -702,6 +740,9 @@ def benchmark(store_factories: dict, n=10_000, queries=100, k: int = 10, *, dim:
         ->   store     n  queries  build_s  p50_ms  p95_ms  recall
              flat   1000       20    0.004   0.110   0.150    1.00
              hnsw   1000       20    0.210   0.150   0.200    1.00
+
+    ValueError naming the argument: store_factories empty or not functions, k < 1, n or
+    queries < 1.
     """
     # BEGIN SOLUTION
     import pandas as pd
@@ -769,6 +810,7 @@ class PgVectorStore(VectorStore):
     An HNSW scan with a WHERE clause filters the index's candidates afterwards, so a
     selective filter could return fewer than k rows; pgvector 0.8's
     `hnsw.iterative_scan` keeps scanning until k rows pass. `ef_search` is set per session.
+    An empty `dsn`, or a `table` name that is not letters, digits and _, is a ValueError.
     """
 
     def __init__(self, dsn: str, table: str = "vectors", *, dim: int = DIM, m: int = 16,

@@ -153,6 +153,8 @@ def test_cosine_similarity_ignores_length_and_stays_in_range(lab):
     ([1, 2, 3], [1, 2]),       # different lengths
     ([], []),                  # empty
     ([[1, 2]], [[1, 2]]),      # a matrix is not a vector: use cosine_matrix
+    ([np.nan, 1.0], [1, 1]),   # NaN or inf: no similarity means anything (it used to return a number)
+    ([1, 1], [np.inf, 1.0]),
 ])
 def test_cosine_similarity_rejects_bad_input(lab, a, b):
     with pytest.raises(ValueError):
@@ -190,6 +192,8 @@ def test_cosine_matrix_of_one_set_with_itself(lab, docs_vectors):
     ([[1, 0]], [[0, 0]]),            # a zero row in B
     ([[1, 0, 0]], [[1, 0]]),         # rows of different lengths
     ([1, 0], [[1, 0]]),              # A is a single vector, not a matrix
+    ([[np.nan, 1.0]], [[1, 1]]),     # a NaN row
+    ([[1, 1]], [[1.0, np.inf]]),     # an infinite row
 ])
 def test_cosine_matrix_rejects_bad_input(lab, A, B):
     with pytest.raises(ValueError):
@@ -278,8 +282,10 @@ def test_embed_texts_shows_a_progress_bar_for_big_corpora(lab, fake_model, capsy
     (["ok"], -5),
 ])
 def test_embed_texts_rejects_bad_input(lab, texts, batch_size):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as err:
         lab.embed_texts(texts, batch_size=batch_size)
+    if batch_size < 1:  # checked up front, not a numpy error from deep inside
+        assert "batch_size" in str(err.value), f"the error should name batch_size; got: {err.value}"
 
 
 # ---------------------------------------------------------------- semantic_search
@@ -313,6 +319,17 @@ def test_semantic_search_returns_k_ranked_pairs(lab, docs_vectors, k):
 
 @pytest.mark.exercise("semantic_search")
 @pytest.mark.points(1)
+def test_semantic_search_ties_keep_the_lower_index_first(lab, docs_vectors):
+    """Docs 0, 4 and 9 are given the same vector (a text stored three times): equal
+    scores, so they rank in index order."""
+    vectors = np.array(docs_vectors, copy=True)
+    vectors[4] = vectors[9] = vectors[0]
+    hits = lab.semantic_search("I forgot my login credentials and can't get in", DOCS, k=3, doc_vectors=vectors)
+    assert [i for i, _ in hits] == [0, 4, 9], f"three equal scores rank by index, lower first: got {hits}"
+
+
+@pytest.mark.exercise("semantic_search")
+@pytest.mark.points(1)
 def test_semantic_search_embeds_the_docs_itself_and_handles_no_docs(lab):
     hits = lab.semantic_search("how do I bake bread?", ["Filing your tax return", "Sourdough for beginners"], k=1)
     assert [i for i, _ in hits] == [1], "without doc_vectors, embed the docs yourself: bread should find sourdough"
@@ -328,10 +345,21 @@ def test_semantic_search_embeds_the_docs_itself_and_handles_no_docs(lab):
     ("refund", "one long string", 3),
     ("refund", DOCS, 0),
     ("refund", DOCS, -1),
+    ("refund", DOCS, 2.5),
+    ("refund \ud800", DOCS, 3),     # a lone surrogate is not text
 ])
 def test_semantic_search_rejects_bad_input(lab, query, docs, k):
     with pytest.raises(ValueError):
         lab.semantic_search(query, docs, k=k)
+
+
+@pytest.mark.exercise("semantic_search")
+@pytest.mark.points(1)
+def test_semantic_search_refuses_nan_doc_vectors(lab, docs_vectors):
+    bad = np.array(docs_vectors, copy=True)
+    bad[3, 0] = np.nan
+    with pytest.raises(ValueError):
+        lab.semantic_search("refund", DOCS, k=3, doc_vectors=bad)
 
 
 # ---------------------------------------------------------------- recommend
@@ -395,6 +423,16 @@ def test_recommend_rejects_bad_input(lab, catalog, catalog_vectors, item_id, k, 
         lab.recommend(item_id, catalog, k=k, exclude_seen=seen, vectors=catalog_vectors)
 
 
+@pytest.mark.exercise("recommend")
+@pytest.mark.points(1)
+def test_recommend_refuses_duplicate_ids(lab):
+    """Two items sharing an id cannot both be recommended or excluded: a ValueError, not a guess."""
+    twice = [{"id": "a", "title": "Bread", "description": "Bake."}, {"id": "b", "title": "Cake", "description": "Bake."},
+             {"id": "a", "title": "Guitar", "description": "Strum."}]
+    with pytest.raises(ValueError):
+        lab.recommend("b", twice, k=2, vectors=np.eye(3, 4, dtype=np.float32))
+
+
 # ---------------------------------------------------------------- find_anomalies
 
 
@@ -431,8 +469,32 @@ def test_find_anomalies_flags_the_share_asked_for(lab, tickets, ticket_vectors, 
 ])
 def test_find_anomalies_finds_the_odd_one_out_in_one_topic(lab, catalog, category, intruder):
     texts = [_item_text(it) for it in catalog if it["category"] == category] + [intruder]
-    flagged = lab.find_anomalies(texts, contamination=1 / len(texts))
-    assert flagged == [len(texts) - 1], f"among {category} courses, {intruder!r} (the last text) is the odd one out"
+    flagged = lab.find_anomalies(texts, contamination=2 / len(texts))
+    assert len(flagged) == 2 and flagged[0] == len(texts) - 1, \
+        f"among {category} courses, {intruder!r} (the last text) is the odd one out: it comes first, got {flagged}"
+
+
+@pytest.mark.exercise("find_anomalies")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("n_neighbors", [1, 3])
+def test_find_anomalies_scores_by_nearest_neighbours_not_the_centre(lab, n_neighbors):
+    """Two topics with an empty centre, built as vectors: 10 rows near direction a, 10
+    near b (a and b orthogonal), row 3 a loose member of topic a, and row 20 halfway
+    between the topics. Row 20 is among the closest to the centroid (distance from the
+    centroid ranks rows 3, 16, 10 first), but its nearest neighbours are far (cosine 0.72,
+    against 0.89 for row 3 and 0.98 within a topic): it is the most unusual, then row 3.
+    Measured on the solution: [20, 3] for n_neighbors 1 and 3."""
+    rng = np.random.default_rng(7)
+    a, b = np.eye(2, 64)
+    rows = [a + 0.02 * rng.standard_normal(64) for _ in range(10)] + [b + 0.02 * rng.standard_normal(64) for _ in range(10)]
+    rows[3] = a + 0.06 * rng.standard_normal(64)
+    rows.append((a + b) / np.sqrt(2) + 0.01 * rng.standard_normal(64))
+    vectors = np.array(rows, dtype=np.float32)
+    texts = [f"text {i}" for i in range(len(rows))]
+    flagged = lab.find_anomalies(texts, contamination=2 / len(texts), n_neighbors=n_neighbors, vectors=vectors)
+    assert flagged == [20, 3], (
+        "score each text by its n_neighbors nearest OTHER texts (not itself, not the centroid), most unusual "
+        f"first: expected [20, 3], got {flagged}")
 
 
 @pytest.mark.exercise("find_anomalies")
@@ -447,6 +509,15 @@ def test_find_anomalies_finds_the_odd_one_out_in_one_topic(lab, catalog, categor
 def test_find_anomalies_rejects_bad_input(lab, texts, contamination):
     with pytest.raises(ValueError):
         lab.find_anomalies(texts, contamination=contamination)
+
+
+@pytest.mark.exercise("find_anomalies")
+@pytest.mark.points(1)
+def test_find_anomalies_refuses_nan_vectors(lab):
+    vectors = np.eye(4, 8, dtype=np.float32)
+    vectors[2, 5] = np.nan
+    with pytest.raises(ValueError):
+        lab.find_anomalies(["a", "b", "c", "d"], contamination=0.25, vectors=vectors)
 
 
 # ---------------------------------------------------------------- train_classifier / predict
@@ -474,10 +545,22 @@ def test_classifier_on_embeddings_beats_the_floor_on_held_out_tickets(lab):
     (["a", "b", "c"], ["x", "x", "x"]),  # a single class teaches nothing
     ([], []),
     ("abc", ["x", "y", "z"]),
+    (["a", "b", "c"], ["x", None, "y"]),  # a missing label
 ])
 def test_train_classifier_rejects_bad_input(lab, texts, labels):
     with pytest.raises(ValueError):
         lab.train_classifier(texts, labels)
+
+
+@pytest.mark.exercise("train_classifier")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("C, bad_row", [(0.0, False), (float("nan"), False), (-1.0, False), (1.0, True)])
+def test_train_classifier_refuses_a_bad_C_or_nan_vectors(lab, C, bad_row):
+    vectors = np.eye(4, 8, dtype=np.float32)
+    if bad_row:
+        vectors[1, 1] = np.inf
+    with pytest.raises(ValueError):
+        lab.train_classifier(["a", "b", "c", "d"], ["x", "y", "x", "y"], vectors=vectors, C=C)
 
 
 @pytest.mark.exercise("predict")
@@ -502,6 +585,15 @@ def test_predict_gives_one_known_label_per_text(lab):
 def test_predict_rejects_bad_input(lab, model, texts):
     with pytest.raises(ValueError):
         lab.predict(model, texts)
+
+
+@pytest.mark.exercise("predict")
+@pytest.mark.points(1)
+def test_predict_refuses_vectors_of_another_dimension(lab):
+    model = lab.train_classifier(["a", "b", "c", "d"], ["x", "y", "x", "y"], vectors=np.eye(4, 8, dtype=np.float32))
+    with pytest.raises(ValueError) as err:
+        lab.predict(model, ["e"], vectors=np.ones((1, 5), dtype=np.float32))
+    assert "8" in str(err.value) and "5" in str(err.value), "the error names both dimensions"
 
 
 # ---------------------------------------------------------------- cluster / project_2d
@@ -538,6 +630,15 @@ def test_cluster_rejects_bad_input(lab, texts, k):
         lab.cluster(texts, k)
 
 
+@pytest.mark.exercise("cluster")
+@pytest.mark.points(1)
+def test_cluster_refuses_nan_vectors(lab):
+    vectors = np.eye(3, 4, dtype=np.float32)
+    vectors[0, 0] = np.nan
+    with pytest.raises(ValueError):
+        lab.cluster(["a", "b", "c"], 2, vectors=vectors)
+
+
 @pytest.mark.exercise("project_2d")
 @pytest.mark.points(1)
 def test_project_2d_is_the_pca_map(lab, catalog_vectors):
@@ -556,6 +657,7 @@ def test_project_2d_is_the_pca_map(lab, catalog_vectors):
     np.zeros(384),              # one vector, not a matrix
     np.ones((1, 384)),          # one point cannot be spread over two axes
     np.ones((5, 1)),            # one dimension cannot give two
+    np.full((3, 4), np.nan),    # NaN has no place on a map
 ])
 def test_project_2d_rejects_bad_input(lab, vectors):
     with pytest.raises(ValueError):
@@ -569,7 +671,7 @@ def test_project_2d_rejects_bad_input(lab, vectors):
 @pytest.mark.points(2)
 @pytest.mark.parametrize("model", ["text-embedding-3-small", "text-embedding-3-large"])
 def test_embedding_cost_counts_tokens_and_prices_them_from_the_registry(lab, model):
-    texts = [d for d in DOCS] + ["", "Prix: 12,50 € — café crème 🙂"]
+    texts = [d for d in DOCS] + ["", "Prix: 12,50 € — café crème 🙂", "hello", "world", "again"]
     expected_tokens = sum(len(tokens.get_encoding("cl100k_base").encode(t)) for t in texts)
     got = lab.embedding_cost(texts, model)
     assert got["tokens"] == expected_tokens, \

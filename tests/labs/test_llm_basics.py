@@ -29,24 +29,26 @@ SAMPLES = [
 
 @pytest.mark.exercise("count_tokens")
 @pytest.mark.points(2)
-@pytest.mark.parametrize("text", SAMPLES)
 @pytest.mark.parametrize("model", ["gpt-4o", "gpt-3.5-turbo"])
-def test_count_tokens_matches_tiktoken(lab, text, model):
+def test_count_tokens_matches_tiktoken(lab, model):
+    """All samples in one case: a method wrong in kind (words, characters / 4) gets no
+    credit from the odd sample where it happens to agree."""
     encoding = "o200k_base" if model == "gpt-4o" else "cl100k_base"
-    expected = len(tokens.get_encoding(encoding).encode(text))
-    got = lab.count_tokens(text, model)
-    assert same(got, expected), f"{model} uses tiktoken's {encoding}: {text!r} is {expected} tokens, you counted {got}"
+    for text in SAMPLES:
+        expected = len(tokens.get_encoding(encoding).encode(text))
+        got = lab.count_tokens(text, model)
+        assert same(got, expected), f"{model} uses tiktoken's {encoding}: {text!r} is {expected} tokens, you counted {got}"
 
 
 @pytest.mark.exercise("count_tokens")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("text", SAMPLES)
-def test_count_tokens_uses_the_local_models_own_tokenizer(lab, text):
+def test_count_tokens_uses_the_local_models_own_tokenizer(lab):
     from aie.llm._local import get_llama
 
-    expected = len(get_llama().tokenize(text.encode(), add_bos=False, special=False))
-    got = lab.count_tokens(text, LOCAL)
-    assert same(got, expected), f"the local model's tokenizer makes {text!r} {expected} tokens, you counted {got}"
+    for text in SAMPLES:
+        expected = len(get_llama().tokenize(text.encode(), add_bos=False, special=False))
+        got = lab.count_tokens(text, LOCAL)
+        assert same(got, expected), f"the local model's tokenizer makes {text!r} {expected} tokens, you counted {got}"
 
 
 @pytest.mark.exercise("count_tokens")
@@ -60,9 +62,33 @@ def test_the_same_text_costs_different_token_counts_per_model(lab):
 
 @pytest.mark.exercise("count_tokens")
 @pytest.mark.points(1)
-def test_empty_text_is_zero_tokens(lab):
-    assert same(lab.count_tokens("", "gpt-4o"), 0), "empty text is 0 tokens, not an error"
-    assert same(lab.count_tokens("", LOCAL), 0), "empty text is 0 tokens for the local model too"
+def test_count_tokens_picks_the_tokenizer_from_the_registry(lab, monkeypatch):
+    """The lesson is choosing the tokenizer: aie.tokens.count_tokens (and aie.tokens.encode
+    for tiktoken models) make that choice for you, so here they are switched off; only
+    tiktoken through aie.tokens.get_encoding, and aie.tokens.encode for local models."""
+    from aie.registry import get_model
+
+    encode = tokens.encode
+
+    def runtime_count(*args, **kwargs):
+        raise AssertionError("aie.tokens.count_tokens was called")
+
+    def local_only_encode(text, model):
+        assert get_model(model).tokenizer == "local", f"aie.tokens.encode was called for {model}"
+        return encode(text, model)
+
+    monkeypatch.setattr(tokens, "count_tokens", runtime_count)
+    monkeypatch.setattr(tokens, "encode", local_only_encode)
+    text = SAMPLES[2]
+    for model, encoding in (("gpt-4o", "o200k_base"), ("gpt-3.5-turbo", "cl100k_base"), ("claude-sonnet-5", "o200k_base")):
+        expected = len(tokens.get_encoding(encoding).encode(text))
+        try:
+            got = lab.count_tokens(text, model)
+        except AssertionError as exc:
+            raise AssertionError(f"read the registry's `tokenizer` field and encode with tiktoken yourself "
+                                 f"(aie.tokens.get_encoding); the runtime's counter is not the lesson ({exc})") from None
+        assert same(got, expected), f"{model}'s registry tokenizer is {encoding}: {text!r} is {expected} tokens, got {got}"
+    assert same(lab.count_tokens("", "gpt-4o"), 0) and same(lab.count_tokens("", LOCAL), 0), "empty text is 0 tokens"
 
 
 @pytest.mark.exercise("count_tokens")
@@ -91,10 +117,39 @@ def test_truncation_is_a_prefix_within_budget(lab, model, budget):
 
 @pytest.mark.exercise("truncate_to_tokens")
 @pytest.mark.points(1)
+@pytest.mark.parametrize("model", ["gpt-4o", LOCAL])
+def test_truncation_steps_back_over_a_split_character(lab, model):
+    """Measured: in o200k the rocket emoji is 2 tokens, in SmolLM2's tokenizer each emoji
+    is 2, so budgets 1-4 cut through one of them; decoding that cut gives '\\ufffd'."""
+    text = "🙂🚀 emoji first"
+    for budget in (1, 2, 3, 4):
+        cut = lab.truncate_to_tokens(text, budget, model)
+        assert "\ufffd" not in cut and text.startswith(cut), \
+            f"budget {budget}: step back to the last whole character, got {cut!r}"
+        longer = tokens.decode(tokens.encode(text, model)[:budget], model)
+        assert len(cut) >= len(longer.rstrip("\ufffd")), f"budget {budget}: keep every whole character that fits"
+
+
+@pytest.mark.exercise("truncate_to_tokens")
+@pytest.mark.points(1)
 def test_truncation_keeps_as_much_as_fits(lab):
     text = "one two three four five six seven eight"
     cut = lab.truncate_to_tokens(text, 4, "gpt-4o")
     assert same(cut, "one two three four"), f"4 o200k tokens of {text!r} are 'one two three four', got {cut!r}"
+
+
+@pytest.mark.exercise("truncate_to_tokens")
+@pytest.mark.points(1)
+def test_truncation_keeps_a_real_replacement_character(lab):
+    """A text may hold a real U+FFFD (from an earlier lossy decode): it is a character
+    like any other, and the cut keeps every whole token before the budget runs out."""
+    text = "Name: J\ufffdrg \ufffd Meyer, then several more plain words"
+    ids = tokens.get_encoding("o200k_base").encode(text)
+    budget = len(ids) - 2
+    expected = tokens.get_encoding("o200k_base").decode(ids[:budget])
+    assert text.startswith(expected)  # the fixture: whole characters up to the budget
+    cut = lab.truncate_to_tokens(text, budget, "gpt-4o")
+    assert same(cut, expected), f"the longest prefix within {budget} tokens is {expected!r}, got {cut!r}"
 
 
 @pytest.mark.exercise("truncate_to_tokens")
@@ -137,13 +192,27 @@ def test_overflowing_the_window_is_reported(lab):
 @pytest.mark.exercise("fits_context")
 @pytest.mark.points(1)
 def test_message_overhead_is_counted(lab):
-    """Contents add up to exactly the window minus the output, but role markers and
+    """Contents add up to exactly the window minus the output (the local model: 8192-token
+    window, output limit 8192, so only the window decides), but role markers and
     separators cost tokens too, so it must not fit."""
     content = "hello " * 100
-    n = len(tokens.encode(content, "gpt-3.5-turbo"))
-    window = 16385
-    ok, _ = lab.fits_context([{"role": "user", "content": content}], "gpt-3.5-turbo", window - n)
+    n = len(tokens.encode(content, LOCAL))
+    ok, _ = lab.fits_context([{"role": "user", "content": content}], LOCAL, 8192 - n)
     assert ok is False, "count each message's overhead (role, separators), not only its content"
+
+
+@pytest.mark.exercise("fits_context")
+@pytest.mark.points(1)
+def test_the_window_and_the_output_limit_are_both_limits(lab):
+    """A chat that fills the window exactly fits (<=, not <); an output over the model's
+    max_output (gpt-4o: 16384) does not, however big the window."""
+    messages = [{"role": "user", "content": "Summarise the meeting notes."}]
+    prompt = tokens.count_tokens(messages, LOCAL)
+    ok, reason = lab.fits_context(messages, LOCAL, 8192 - prompt)
+    assert ok is True, f"prompt {prompt} + output {8192 - prompt} = 8192 fills the window exactly and fits: {reason}"
+    ok, reason = lab.fits_context(messages, "gpt-4o", 20_000)
+    assert ok is False, "gpt-4o writes at most 16384 tokens per answer: max_output_tokens=20000 cannot fit"
+    assert "16384" in reason, f"the reason should name the output limit (16384), got: {reason}"
 
 
 @pytest.mark.exercise("fits_context")
@@ -212,14 +281,27 @@ def test_cheapest_model_matches_a_brute_force_search(lab):
     from aie.registry import all_models
 
     for providers in (["openai"], ["anthropic"], ["openai", "anthropic"]):
-        for min_context in (16_000, 150_000, 500_000):
-            pool = [m for m in all_models().values() if m.kind == "chat" and m.provider in providers
-                    and m.context_window >= min_context and m.status != "retired"]
-            if not pool:
-                continue
-            best = min(pool, key=lambda m: (m.cost(5000, 1000), m.id)).id
-            got = lab.cheapest_model(5000, 1000, min_context, providers=providers)
-            assert same(got, best), f"cheapest {providers} model with >= {min_context} context is {best}, got {got}"
+        for min_context in (4_000, 16_000, 150_000, 500_000):
+            for prompt, completion in ((5000, 1000), (100, 20_000)):  # input-heavy and output-heavy calls
+                pool = [m for m in all_models().values() if m.kind == "chat" and m.provider in providers
+                        and m.context_window >= min_context and m.status != "retired"]
+                if not pool:
+                    continue
+                best = min(pool, key=lambda m: (m.cost(prompt, completion), m.id)).id
+                got = lab.cheapest_model(prompt, completion, min_context, providers=providers)
+                assert same(got, best), (f"for {prompt} in + {completion} out, the cheapest active chat model of "
+                                     f"{providers} with >= {min_context} context is {best}, got {got}")
+
+
+@pytest.mark.exercise("cheapest_model")
+@pytest.mark.points(1)
+def test_price_ties_go_to_the_first_id(lab):
+    from aie.registry import all_models
+
+    free = sorted(m.id for m in all_models().values() if m.kind == "chat" and m.status != "retired"
+                  and m.context_window >= 4000)
+    got = lab.cheapest_model(0, 0, 4000)
+    assert got == free[0], f"a call of 0 tokens costs nothing anywhere: the tie goes to the first id, {free[0]}, got {got}"
 
 
 @pytest.mark.exercise("cheapest_model")
@@ -275,6 +357,20 @@ def test_oldest_turns_are_dropped_to_fit(lab, model, budget):
 
 @pytest.mark.exercise("build_messages")
 @pytest.mark.points(1)
+@pytest.mark.parametrize("model", ["gpt-4o", LOCAL])
+def test_a_whole_turn_is_dropped_never_half(lab, model):
+    """The budget fits everything but the oldest user message: dropping that message alone
+    would fit, but leaves a reply without its question, so the whole first turn goes."""
+    history = _history(3)
+    head, tail = [{"role": "system", "content": "Be brief."}], [{"role": "user", "content": "And now?"}]
+    budget = tokens.count_tokens(head + history[1:] + tail, model)
+    msgs = lab.build_messages("Be brief.", history, "And now?", budget, model)
+    assert same(msgs[1:-1], history[2:]), ("drop the oldest user message together with the reply after it: "
+                                       f"kept {[m['role'] for m in msgs[1:-1]]}, expected {[m['role'] for m in history[2:]]}")
+
+
+@pytest.mark.exercise("build_messages")
+@pytest.mark.points(1)
 def test_a_budget_too_small_for_system_and_user_is_an_error(lab):
     with pytest.raises(ValueError):
         lab.build_messages("You are a very careful assistant. " * 20, [], "Hi", 20, "gpt-4o")
@@ -307,7 +403,9 @@ def test_complete_passes_max_tokens_and_stop(lab):
 def test_complete_uses_the_system_prompt(lab):
     plain = lab.complete("Say something.", max_tokens=24)
     with_system = lab.complete("Say something.", max_tokens=24, system="Answer only in French.")
-    assert with_system.usage.prompt_tokens > plain.usage.prompt_tokens - 3, "send the system message when given"
+    messages = [{"role": "system", "content": "Answer only in French."}, {"role": "user", "content": "Say something."}]
+    assert with_system.usage.prompt_tokens == tokens.count_tokens(messages, LOCAL), \
+        "send the system prompt as its own system message before the user message (not inside the user's text)"
     assert plain.text != with_system.text, "a different system prompt should change the answer"
 
 
@@ -362,6 +460,25 @@ def test_streamed_chunks_join_to_the_answer(lab):
 
 @pytest.mark.exercise("stream_complete")
 @pytest.mark.points(1)
+def test_the_model_is_asked_to_stream(lab, monkeypatch):
+    """Splitting a finished answer into pieces is not streaming: the lesson is the API's
+    stream=True, so this test watches the call to aie.llm.chat."""
+    from aie import llm
+
+    real, calls = llm.chat, []
+
+    def watched(*args, **kwargs):
+        calls.append(bool(kwargs.get("stream")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(llm, "chat", watched)
+    chunks = list(lab.stream_complete("Say hello.", max_tokens=8))
+    assert chunks, "yield the answer's chunks"
+    assert calls and all(calls), "call aie.llm.chat(messages, ..., stream=True) and yield its chunks as they come"
+
+
+@pytest.mark.exercise("stream_complete")
+@pytest.mark.points(1)
 def test_stream_complete_rejects_empty_prompts(lab):
     with pytest.raises(ValueError):
         list(lab.stream_complete(""))
@@ -392,3 +509,63 @@ def test_a_big_enough_budget_ends_with_stop(lab):
 def test_completion_budget_rejects_bad_budgets(lab):
     with pytest.raises(ValueError):
         lab.completion_budget("Hi", 0)
+
+
+@pytest.fixture
+def openai_compatible(monkeypatch):
+    """A canned OpenAI-compatible server on 127.0.0.1, standing in for a cloud provider
+    (none is reachable here). It answers POST /v1/chat/completions with the documented
+    `chat.completion` shape (OpenAI API reference: `choices[0].finish_reason` is "stop",
+    "length", "content_filter" or "tool_calls"; `usage.completion_tokens`), one queued body
+    per call. What is tested is the learner's code reading those fields."""
+    import http.server
+    import json
+    import threading
+
+    queue: list[dict] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            text, finish, used = queue.pop(0)
+            body = json.dumps({
+                "id": "chatcmpl-canned", "object": "chat.completion", "created": 1767225600, "model": "gpt-4o-mini",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                             "finish_reason": finish, "logprobs": None}],
+                "usage": {"prompt_tokens": 11, "completion_tokens": used, "total_tokens": 11 + used},
+            }).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AIE_PROVIDER", "openai")
+    monkeypatch.setenv("AIE_MODEL", "gpt-4o-mini")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
+    monkeypatch.setenv("AIE_MAX_RETRIES", "0")
+    yield queue
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.exercise("completion_budget")
+@pytest.mark.points(1)
+def test_the_finish_reason_is_read_not_guessed(lab, openai_compatible):
+    """Providers say why a reply ended; the token count and the punctuation do not: a reply
+    can end by itself exactly at the budget, or be stopped by a content filter."""
+    openai_compatible.append(("Paris is the capital", "stop", 5))
+    out = lab.completion_budget("What is the capital of France?", 5)
+    assert same(out["finish_reason"], "stop"), \
+        f"the provider said 'stop' (the reply ended by itself at exactly 5 tokens); you said {out['finish_reason']!r}"
+    openai_compatible.append(("", "content_filter", 0))
+    out = lab.completion_budget("What is the capital of France?", 5)
+    assert same(out["finish_reason"], "content_filter"), \
+        f"return the Completion's finish_reason as the provider gave it ('content_filter'), got {out['finish_reason']!r}"

@@ -303,6 +303,48 @@ def test_protocol_maps_onto_a_managed_client(lab):
 
 # --- 2-4, 7: what is particular to each store -----------------------------------------------
 
+@pytest.mark.points(len(STORES))
+@pytest.mark.parametrize("store", STORES)
+def test_a_float_filter_does_not_match_int_rows(make_store):
+    """`where` matches a field only with a value of the same type (as `matches` says):
+    Chroma and LanceDB on their own match 2023.0 against the int 2023."""
+    s = make_store()
+    s.add(["a", "b"], vectors=np.eye(2, 384, dtype=np.float32), metadatas=[{"year": 2023}, {"year": 2024}])
+    assert s.query(vector=np.eye(1, 384, dtype=np.float32)[0], k=2, where={"year": 2023.0}) == [], \
+        "the float 2023.0 is not the int 2023: no row matches"
+    assert [h[0] for h in s.query(vector=np.eye(1, 384, dtype=np.float32)[0], k=2, where={"year": 2023})] == ["a"]
+
+
+@pytest.mark.exercise("FaissStore")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_faiss_saves_every_write_without_close(lab, tmp_path, kind):
+    """kill -9 used to lose every row: the store saved only on close."""
+    s = lab.FaissStore(kind, path=tmp_path / "f")
+    s.add(["a", "b", "c"], vectors=np.eye(3, 384, dtype=np.float32))
+    s.delete(["b"])
+    other = lab.FaissStore(kind, path=tmp_path / "f")  # another process reading the folder now
+    assert other.count() == 2, f"two rows are on disk before close(), got {other.count()}"
+    assert [h[0] for h in other.query(vector=np.eye(1, 384, dtype=np.float32)[0], k=1)] == ["a"]
+    assert sorted(p.name for p in (tmp_path / "f").iterdir()) == ["index.faiss", "rows.json"], \
+        "no temporary files are left behind"
+
+
+@pytest.mark.exercise("FaissStore")
+@pytest.mark.points(1)
+def test_faiss_refuses_files_from_two_different_saves(lab, tmp_path):
+    """A crash between writing the two files must give a clear error on open, never ids
+    paired with another save's vectors."""
+    folder = tmp_path / "f"
+    s = lab.FaissStore("flat", path=folder)
+    s.add(["a", "b"], vectors=np.eye(2, 384, dtype=np.float32))
+    old_rows = (folder / "rows.json").read_bytes()
+    s.add(["c"], vectors=np.eye(3, 384, dtype=np.float32)[2:])
+    (folder / "rows.json").write_bytes(old_rows)  # as if the process died between the two files
+    with pytest.raises(ValueError):
+        lab.FaissStore("flat", path=folder)
+
+
 @pytest.mark.exercise("ChromaStore")
 @pytest.mark.points(1)
 def test_chroma_rejects_a_bad_collection_name(lab, tmp_path):

@@ -257,9 +257,13 @@ def main(argv: list[str] | None = None) -> int:
             _show(results[-1])
     killed = [r for r in results if not r["baseline"] and r["failed"]]
     total = [r for r in results if not r["baseline"]]
-    print(f"{ns.lab}: {len(killed)}/{len(total)} mutants killed", file=sys.stderr)
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = round(usage.ru_utime + usage.ru_stime, 1)
+    print(f"{ns.lab}: {len(killed)}/{len(total)} mutants killed ({cpu} s of CPU)", file=sys.stderr)
     if ns.json:
-        Path(ns.json).write_text(json.dumps({"lab": ns.lab, "results": results}, indent=2))
+        Path(ns.json).write_text(json.dumps({"lab": ns.lab, "cpu_seconds": cpu, "results": results}, indent=2))
     baseline_ok = all(not r["failed"] and r["selected"] for r in results if r["baseline"])
     return 0 if baseline_ok and len(killed) == len(total) else 1
 

@@ -1,0 +1,3 @@
+"""Calls remove_ids on every kind of index: an HNSW graph cannot remove vectors and raises."""
+
+PATCHES = [("        if labels and self.kind != \"hnsw\":\n", "        if labels:\n")]
