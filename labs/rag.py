@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from aie import llm, tokens
+from aie import llm, tokens, validate
 from aie.embed import embed
 
 TOKEN_MODEL = "gpt-4o-mini"  # chunk budgets are counted with tiktoken's o200k_base, offline
@@ -127,10 +127,11 @@ def prompt_text(chunk: dict) -> str:
 
 
 def check_text(value: Any, name: str) -> str:
-    """`value` if it is a non-empty string, else ValueError naming `name`."""
+    """`value` if it is a non-empty string of valid text (`aie.validate.text`: no lone
+    surrogates, at most a million characters), else ValueError naming `name`."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    return value
+        raise ValueError(f"{name} must be a non-empty string, got {value!r:.80}")
+    return validate.text(value, name)
 
 
 def check_k(k: Any, name: str = "k") -> int:
