@@ -154,7 +154,11 @@ class VectorStore(ABC):
     A hit is `(id, score, metadata)`: score is the cosine similarity (1 = same direction),
     best first. Bad input is a ValueError naming the argument: ids that are not a list of
     unique strings, texts/vectors/metadatas of the wrong length or shape, nested metadata,
-    k < 1, a where that is not flat, neither or both of text and vector, delete("one id")."""
+    k < 1, a where that is not flat, neither or both of text and vector, delete("one id").
+
+    The stores kept in a folder (Chroma, FAISS, LanceDB, Qdrant) have one writer: two
+    processes writing to one folder at once lose or mix rows, and nothing here stops them.
+    Open a folder from one process; for several writers use a server (pgvector here)."""
 
     dim: int = DIM
 
