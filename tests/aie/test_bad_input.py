@@ -425,7 +425,7 @@ def test_a_paused_stream_does_not_block_other_threads_forever(monkeypatch):
     def other():
         try:
             chat(MESSAGES, max_tokens=4)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     t = threading.Thread(target=other)
