@@ -36,6 +36,7 @@ import inspect
 import json
 import math
 import operator
+import os
 import sys
 import threading
 import time
@@ -883,9 +884,9 @@ class McpConnection:
 
         self._stop = asyncio.Event()
         try:
-            # errlog: the server's stderr goes to ours as it is now (the SDK's default is
-            # bound when it is imported, and may be a stream closed since).
-            async with stdio_client(self._params, errlog=sys.stderr) as (read, write):
+            # errlog: the server's stderr goes to a real file of ours (the SDK's default is bound
+            # when it is imported, and may be a stream closed since; Jupyter's has no fileno).
+            async with stdio_client(self._params, errlog=_errlog()) as (read, write):
                 async with ClientSession(read, write) as session:
                     await session.initialize()
                     self.client = session
@@ -909,6 +910,18 @@ class McpConnection:
                 pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+
+
+def _errlog():
+    """A stream with a file descriptor for a subprocess's stderr: ours, the process's own, or
+    /dev/null."""
+    for stream in (sys.stderr, sys.__stderr__):
+        try:
+            stream.fileno()
+            return stream
+        except (AttributeError, OSError, ValueError):
+            continue
+    return open(os.devnull, "w")  # lives as long as the session
 
 
 class McpToolbox(Toolbox):
