@@ -1,0 +1,3 @@
+"""Checks lengths and scripts but sends injection attempts to the model."""
+
+PATCHES = [('    if detect_injection(text)["injection"]:\n        return refuse("injection")\n', '')]

@@ -1,0 +1,3 @@
+"""Checks scripts on the raw text: a Cyrillic look-alike letter in English text is refused."""
+
+PATCHES = [('    if scripts_in(text) - allowed:\n', '    if scripts_in(user_input) - allowed:\n')]
