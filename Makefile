@@ -12,6 +12,12 @@ JOBS   := $(shell nproc 2>/dev/null || echo 2)
 # Tests run with the network cut (a private network namespace, loopback only) where the
 # machine allows it; pytest-socket blocks non-loopback connections either way.
 OFFLINE := scripts/offline
+# pytest-xdist: one worker per core. A test file or a notebook runs whole in one worker
+# (--dist loadfile), so module fixtures and models load once per worker and a notebook's cells
+# keep their order; the workers split the cores' threads between them (tests/conftest.py).
+# WORKERS=1 runs everything in one process.
+WORKERS ?= auto
+XDIST   := $(if $(filter 1,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
@@ -20,7 +26,7 @@ export ANONYMIZED_TELEMETRY := False
 .PHONY: help setup lab test test-fast check grade notebooks bench release lint clean distclean
 
 help:
-	@echo "make setup       create .venv and install everything (first time: ~10-20 min, builds llama.cpp)"
+	@echo "make setup       create .venv and install everything (first time: ~5 min on 2 cores and a fast link, builds llama.cpp)"
 	@echo "make lab         open JupyterLab on notebooks/"
 	@echo "make test        the full suite on the reference solutions, offline (what CI runs)"
 	@echo "make check LAB=llm_basics   grade your labs/<LAB>.py"
@@ -41,7 +47,7 @@ lab: setup
 
 test: setup
 	$(VENV)/bin/aie release --check
-	$(OFFLINE) $(PY) -m pytest tests --target=solutions -q
+	$(OFFLINE) $(PY) -m pytest tests --target=solutions -q $(XDIST)
 	$(MAKE) --no-print-directory notebooks
 
 test-fast: setup
@@ -55,7 +61,7 @@ grade: setup
 	$(VENV)/bin/aie grade --format markdown
 
 notebooks: setup
-	AIE_TARGET=solutions MPLBACKEND=Agg $(OFFLINE) $(PY) -m pytest --nbval-lax --nbval-current-env -p no:randomly notebooks/ -q --target=solutions --timeout=900
+	AIE_TARGET=solutions MPLBACKEND=Agg $(OFFLINE) $(PY) -m pytest --nbval-lax --nbval-current-env -p no:randomly notebooks/ -q --target=solutions --timeout=900 $(XDIST)
 
 bench: setup
 	$(OFFLINE) $(PY) bench/run.py

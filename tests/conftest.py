@@ -23,6 +23,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+from aie.grading.workers import share_cores  # noqa: E402
+
+share_cores()  # under pytest-xdist (`make test`), each worker gets its share of the cores
+
 import pytest  # noqa: E402
 
 # Settings a developer's shell or .env may carry must not change what the tests see.
