@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -391,8 +392,6 @@ def released_stub(root: Path, lab: Lab) -> str | None:
 def grade_submission(submission: Path, labs: list[Lab], *, limits: Limits | None = None, root: Path = REPO_ROOT,
                      hidden: Path | None = None, keyword: str | None = None) -> Graded:
     """Grade `labs` of one submission folder; see the module docstring."""
-    import hashlib
-
     from .manifest import load_curriculum
 
     limits = limits or Limits()
@@ -409,6 +408,22 @@ def grade_submission(submission: Path, labs: list[Lab], *, limits: Limits | None
     all_labs = load_curriculum(root / "curriculum.toml").labs
     env, cleared = child_env()
     graded = Graded(cleared_env=cleared)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # a cancelled job (SIGTERM) still kills its child and removes its folder
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        _grade_labs(graded, submission, labs, all_labs, limits, root, hidden, keyword, env)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return graded
+
+
+def _grade_labs(graded: Graded, submission: Path, labs: list[Lab], all_labs, limits: Limits, root: Path,
+                hidden: Path | None, keyword: str | None, env: dict[str, str]) -> None:
+    import hashlib
+
     graded.ignored = ignored_paths(submission, {lab.module for lab in all_labs} | {Path(lab.module).name for lab in labs})
     start = time.monotonic()
     for lab in labs:
@@ -453,7 +468,6 @@ def grade_submission(submission: Path, labs: list[Lab], *, limits: Limits | None
         finally:
             shutil.rmtree(work, ignore_errors=True)
     graded.seconds = round(time.monotonic() - start, 2)
-    return graded
 
 
 def summary(graded: Graded) -> dict:
