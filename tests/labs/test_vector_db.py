@@ -446,6 +446,8 @@ def test_exact_search_worked_example_and_small_n(lab):
     assert np.allclose(scores, [[1.0, 0.6]]), f"expected [[1.0, 0.6]], got {scores}"
     indices, _ = lab.exact_search([[1, 0]], [[1, 0], [0, 1]], k=10)
     assert np.asarray(indices).shape == (1, 2), "k larger than the number of vectors should return all of them"
+    indices, _ = lab.exact_search([[1, 0]], [[0, 1], [2, 0], [1, 0]], k=2)
+    assert np.asarray(indices).tolist() == [[1, 2]], "rows 1 and 2 tie (both point along the query): lower index first"
 
 
 @pytest.mark.exercise("exact_search")
