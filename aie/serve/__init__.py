@@ -141,8 +141,10 @@ def default_lab():
 
 def create_app(lab: Any = None, *, kb: Any = None, cors_origins: list[str] | None = None,
                max_upload_bytes: int = MAX_UPLOAD_BYTES, max_waiting: int = MAX_WAITING,
-               history_tokens: int = HISTORY_TOKENS, questions: list[dict] | None = None):
-    """The FastAPI app over `lab` (see the module docstring)."""
+               history_tokens: int = HISTORY_TOKENS, questions: list[dict] | None = None, k: int = 2,
+               chat: Any = None):
+    """The FastAPI app over `lab` (see the module docstring). `k` passages go into each
+    prompt; `chat` replaces `aie.llm.chat` in `lab.answer_events` (a stand-in for tests)."""
     from fastapi import FastAPI
     from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 
@@ -244,12 +246,13 @@ def create_app(lab: Any = None, *, kb: Any = None, cors_origins: list[str] | Non
             return problem(503, f"the model is busy ({waiting['n']} questions ahead): try again in a few seconds")
         waiting["n"] += 1
         try:
-            hits = await asyncio.to_thread(lab.retrieve, kb, question, 3, user=user)
+            hits = await asyncio.to_thread(lab.retrieve, kb, question, k, user=user)
         except Exception:
             waiting["n"] -= 1
             raise
         stop = threading.Event()
-        events = lab.answer_events(question, hits, history=history.get(user))
+        extra = {} if chat is None else {"chat": chat}
+        events = lab.answer_events(question, hits, history=history.get(user), **extra)
 
         async def body_stream():
             answer: list[str] = []
@@ -346,3 +349,74 @@ class Server:
     def __exit__(self, *exc) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+
+def load_test(url: str, *, users: int = 2, seconds: float = 10.0, max_requests: int = 20,
+              questions: list[str] | None = None, timeout_s: float = 300.0) -> dict:
+    """`users` concurrent users ask questions against the app at `url` until `seconds` have
+    passed or `max_requests` were sent (bounded in count and time); each user waits for its
+    answer's end before asking again. Returns requests served, errors, and p50/p95 of the
+    time to the first token and to the last, in seconds."""
+    import statistics
+    import time
+
+    import httpx
+
+    questions = questions or ["How many days of annual leave do I get?", "How do I book the sauna?",
+                              "Who approves travel expenses?", "What is the default retention period?"]
+    lock = threading.Lock()
+    sent = {"n": 0}
+    first, last, errors = [], [], []
+    end = time.monotonic() + seconds
+
+    def user(i: int) -> None:
+        with httpx.Client(timeout=timeout_s) as client:
+            j = 0
+            while time.monotonic() < end:
+                with lock:
+                    if sent["n"] >= max_requests:
+                        return
+                    sent["n"] += 1
+                question = questions[(i + j) % len(questions)]
+                j += 1
+                start, got_first, done = time.monotonic(), None, False
+                try:
+                    with client.stream("POST", f"{url}/api/ask", json={"question": question},
+                                       headers={"x-user": f"load-user-{i:04d}"}) as r:
+                        if r.status_code != 200:
+                            errors.append(f"HTTP {r.status_code}")
+                            continue
+                        for line in r.iter_lines():
+                            if line.startswith("event: token") and got_first is None:
+                                got_first = time.monotonic() - start
+                            elif line.startswith("event: error"):
+                                errors.append("error event")
+                            elif line.startswith("event: done"):
+                                done = True
+                except httpx.HTTPError as exc:
+                    errors.append(type(exc).__name__)
+                    continue
+                if not done or got_first is None:
+                    errors.append("no done event")
+                    continue
+                with lock:
+                    first.append(got_first)
+                    last.append(time.monotonic() - start)
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    def pct(values: list[float], q: float) -> float | None:
+        if not values:
+            return None
+        if len(values) == 1:
+            return values[0]
+        return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+    return {"users": users, "seconds": round(time.monotonic() - t0, 2), "served": len(last), "errors": len(errors),
+            "error_kinds": sorted(set(errors)), "ttft_p50": pct(first, 50), "ttft_p95": pct(first, 95),
+            "last_p50": pct(last, 50), "last_p95": pct(last, 95)}
