@@ -70,7 +70,7 @@ def schema_grammar(schema: dict[str, Any], llm) -> Any:
     from llama_cpp.llama_grammar import LlamaGrammar
 
     try:
-        text = json.dumps(schema, sort_keys=True, ensure_ascii=False)
+        text = json.dumps(schema, ensure_ascii=False)  # key order kept: it is the order the model writes
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"the JSON Schema is not JSON-serialisable: {exc}") from None
     gbnf = _gbnf(text)
