@@ -814,112 +814,41 @@ def groundedness(answer: str, chunks: list) -> float:
 # --- 6. the same pipeline with LangChain and with LlamaIndex ---------------------------------------
 
 
+# The adapters live in aie/integrations/ (every lab that uses a framework shares them); these
+# are the names this lab's hints use.
+
+
 def langchain_embeddings():
-    """A LangChain `Embeddings` over `aie.embed` (nothing is downloaded)."""
-    from langchain_core.embeddings import Embeddings
+    """A LangChain `Embeddings` over `aie.embed` (nothing is downloaded):
+    `aie.integrations.langchain.embeddings()`."""
+    from aie.integrations.langchain import embeddings
 
-    class AieEmbeddings(Embeddings):
-        def __init__(self):
-            self.queries: dict[str, list[float]] = {}  # an evaluation repeats its questions
-
-        def embed_documents(self, texts: list[str]) -> list[list[float]]:
-            return embed(list(texts)).tolist()
-
-        def embed_query(self, text: str) -> list[float]:
-            if text not in self.queries:
-                self.queries[text] = embed([text])[0].tolist()
-            return self.queries[text]
-
-    return AieEmbeddings()
+    return embeddings()
 
 
 def langchain_chat_model(max_tokens: int = 256):
-    """A LangChain chat model over `aie.llm.chat` (the local model by default). Extra call
-    options — `response_format`, `max_tokens` — pass through `.bind(...)` or `.invoke(..., **kw)`."""
-    from langchain_core.language_models.chat_models import BaseChatModel
-    from langchain_core.messages import AIMessage
-    from langchain_core.outputs import ChatGeneration, ChatResult
+    """A LangChain chat model over `aie.llm.chat` (the local model by default):
+    `aie.integrations.langchain.chat_model()`. Call options — `response_format`, `max_tokens`,
+    tools through `bind_tools` — pass through `.bind(...)` or `.invoke(..., **kw)`."""
+    from aie.integrations.langchain import chat_model
 
-    roles = {"system": "system", "human": "user", "ai": "assistant"}
-
-    class AieChatModel(BaseChatModel):
-        max_tokens: int = 256
-
-        @property
-        def _llm_type(self) -> str:
-            return "aie"
-
-        def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
-            reply = llm.chat([{"role": roles[m.type], "content": m.content} for m in messages],
-                             max_tokens=kwargs.get("max_tokens", self.max_tokens), stop=stop,
-                             response_format=kwargs.get("response_format"))
-            return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply.text))])
-
-    return AieChatModel(max_tokens=max_tokens)
+    return chat_model(max_tokens)
 
 
 def llamaindex_embedding():
-    """A LlamaIndex `BaseEmbedding` over `aie.embed` (nothing is downloaded)."""
-    from llama_index.core.embeddings import BaseEmbedding
+    """A LlamaIndex `BaseEmbedding` over `aie.embed` (nothing is downloaded):
+    `aie.integrations.llamaindex.embedding()`."""
+    from aie.integrations.llamaindex import embedding
 
-    queries: dict[str, list[float]] = {}  # an evaluation repeats its questions
-
-    class AieEmbedding(BaseEmbedding):
-        def _get_query_embedding(self, query: str) -> list[float]:
-            if query not in queries:
-                queries[query] = embed([query])[0].tolist()
-            return queries[query]
-
-        async def _aget_query_embedding(self, query: str) -> list[float]:
-            return self._get_query_embedding(query)
-
-        def _get_text_embedding(self, text: str) -> list[float]:
-            return embed([text])[0].tolist()
-
-        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-            return embed(list(texts)).tolist()
-
-    return AieEmbedding(model_name="aie-embed", embed_batch_size=64)
+    return embedding()
 
 
 def llamaindex_llm(max_tokens: int = 256):
-    """A LlamaIndex LLM over `aie.llm.chat`; `chat(messages, response_format=..., max_tokens=...)`
-    passes the options through."""
-    from llama_index.core.base.llms.types import (
-        ChatMessage,
-        ChatResponse,
-        CompletionResponse,
-        LLMMetadata,
-    )
-    from llama_index.core.llms import CustomLLM
-    from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+    """A LlamaIndex LLM over `aie.llm.chat`: `aie.integrations.llamaindex.llm()`;
+    `chat(messages, response_format=..., max_tokens=...)` passes the options through."""
+    from aie.integrations.llamaindex import llm as make_llm
 
-    class AieLLM(CustomLLM):
-        max_tokens: int = 256
-
-        @property
-        def metadata(self) -> LLMMetadata:
-            return LLMMetadata(context_window=4096, num_output=self.max_tokens,
-                               is_chat_model=True, model_name="aie")
-
-        def _call(self, messages: list[dict], **kwargs) -> str:
-            return llm.chat(messages, max_tokens=kwargs.get("max_tokens", self.max_tokens),
-                            response_format=kwargs.get("response_format")).text
-
-        @llm_chat_callback()
-        def chat(self, messages, **kwargs) -> ChatResponse:
-            text = self._call([{"role": m.role.value, "content": m.content or ""} for m in messages], **kwargs)
-            return ChatResponse(message=ChatMessage(role="assistant", content=text))
-
-        @llm_completion_callback()
-        def complete(self, prompt: str, formatted: bool = False, **kwargs) -> CompletionResponse:
-            return CompletionResponse(text=self._call([{"role": "user", "content": prompt}], **kwargs))
-
-        @llm_completion_callback()
-        def stream_complete(self, prompt: str, formatted: bool = False, **kwargs):
-            yield self.complete(prompt, formatted=formatted, **kwargs)
-
-    return AieLLM(max_tokens=max_tokens)
+    return make_llm(max_tokens)
 
 
 def rag_langchain(docs: list[dict], *, max_tokens: int = CHUNK_TOKENS) -> Pipeline:
