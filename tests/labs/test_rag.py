@@ -231,6 +231,9 @@ def test_bm25_search_filters_skips_non_matches_and_checks_input(lab, index):
     hits = lab.bm25_search("meal per diem hotel limit", chunks, 10, where={"status": "current"})
     assert hits and all(h["status"] == "current" for h in hits), "where={'status': 'current'} drops archived pages"
     assert lab.bm25_search("zzzz qqqq", chunks, 5) == [], "no query word in the index: no hits"
+    few = lab.bm25_search("sauna", chunks, 50)
+    assert few and len(few) < 50 and all(h["score"] > 0 for h in few), \
+        "chunks that share no word with the query (score 0) are left out, even when k is larger"
     for bad in [("", chunks, 5), ("query", chunks, 0)]:
         with pytest.raises(ValueError):
             lab.bm25_search(*bad)
@@ -394,7 +397,8 @@ def _user(messages):
 @pytest.mark.points(1)
 def test_build_prompt_numbers_the_sources_in_order(lab, index):
     chunks, _ = index
-    picked = [chunks[5], chunks[40], chunks[77]]
+    # ids in reverse order, so sorting the sources (instead of keeping retrieval order) shows
+    picked = sorted([chunks[5], chunks[40], chunks[77]], key=lambda c: c["id"], reverse=True)
     messages = lab.build_prompt("How long is annual leave?", picked)
     assert [m["role"] for m in messages] == ["system", "user"], "a system message with the rules, then the user's"
     user = _user(messages)
@@ -545,6 +549,8 @@ def test_answer_asks_for_bounded_json_over_the_prompt_ids(lab, retriever):
     '{"answer": "", "citations": []}',
     '["27 days"]',
     '{"answer": "Purple elephants dance on Jupiter", "citations": "__FIRST__"}',
+    # partly supported by the cited chunk (leave, days), but not enough of it, nor its number
+    '{"answer": "Employees on Jupiter get 99 days of paid annual leave", "citations": "__FIRST__"}',
 ])
 def test_answer_falls_back_when_the_output_is_invalid(lab, retriever, reply):
     question = "How many days of paid annual leave does a full-time employee get?"
@@ -554,7 +560,7 @@ def test_answer_falls_back_when_the_output_is_invalid(lab, retriever, reply):
     check_shape(result)
     assert set(result["citations"]) <= set(ids) and result["citations"], \
         f"an invalid or ungrounded reply falls back to an extractive answer citing a prompt chunk; got {result}"
-    assert "elephants" not in result["answer"], "an answer its citations do not support is not returned"
+    assert "Jupiter" not in result["answer"], "an answer its citations do not support is not returned"
 
 
 @pytest.mark.exercise("answer")
@@ -578,10 +584,10 @@ def fixed_retriever(table):
 def test_retrieval_metrics_on_a_known_ranking(lab):
     qa = [{"question": "a", "doc_ids": ["x"]}, {"question": "b", "doc_ids": ["y", "z"]},
           {"question": "c", "doc_ids": ["w"]}, {"question": "d", "doc_ids": []}]
-    table = {"a": ["x", "p", "q"], "b": ["p", "q", "z"], "c": ["p", "q", "r", "w"], "d": ["x"]}
+    table = {"a": ["x", "p", "q"], "b": ["p", "y", "z"], "c": ["p", "q", "r", "w"], "d": ["x"]}
     got = lab.retrieval_metrics(qa, fixed_retriever(table), 3)
     assert got["recall"] == pytest.approx(2 / 3), "recall@3: a and b have a right source in the top 3, c does not"
-    assert got["mrr"] == pytest.approx((1 + 1 / 3 + 0) / 3), "MRR: 1/1 for a, 1/3 for b, 0 for c"
+    assert got["mrr"] == pytest.approx((1 + 1 / 2 + 0) / 3), "MRR: 1/1 for a, 1/2 for b (its FIRST right source is 2nd), 0 for c"
     assert got["n"] == 3 and got["k"] == 3, "unanswerable questions (no doc_ids) are skipped"
     assert lab.retrieval_metrics(qa, fixed_retriever(table), 4)["recall"] == pytest.approx(1.0), "c is found at k=4"
 
