@@ -418,7 +418,7 @@ def minilm(words):
 @pytest.mark.points(3)
 def test_weat_on_minilm(lab, weat):
     """Flowers/insects vs pleasant/unpleasant (8 words per list): the solution measured effect
-    size 1.48 and p 0.0005 with 10,000 permutations; floors: d >= 1.0 and p <= 0.01."""
+    size 1.48 and p 0.0008 with 10,000 permutations (seed 0); floors: d >= 1.0 and p <= 0.01."""
     t = weat["flowers_insects"]
     got = lab.association_bias(minilm, t["targets_a"], t["targets_b"], t["attrs_a"], t["attrs_b"], permutations=2000, seed=0)
     assert number(got["effect_size"]) and got["effect_size"] >= 1.0, \
