@@ -23,7 +23,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help setup lab test test-fast check grade notebooks bench release lint clean distclean
+.PHONY: help setup lab test test-fast check grade notebooks bench mutants release lint clean distclean
 
 help:
 	@echo "make setup       create .venv and install everything (first time: ~5 min on 2 cores and a fast link, builds llama.cpp)"
@@ -33,6 +33,7 @@ help:
 	@echo "make grade       grade all your labs (Markdown report)"
 	@echo "make notebooks   run every notebook (nbval) against the solutions"
 	@echo "make bench       performance figures (local models vs raw libraries)"
+	@echo "make mutants     every lab's mutants, the expensive ones too (make test runs the rest)"
 	@echo "make release     regenerate labs/ stubs from solutions/ (keeps your edits)"
 
 setup: $(STAMP)
@@ -65,6 +66,12 @@ notebooks: setup
 
 bench: setup
 	$(OFFLINE) $(PY) bench/run.py
+
+# Every lab's mutants, including the exercises `make test` leaves out for their cost
+# (tests/mutants/<lab>/EXPENSIVE: fine-tuning and quantising, minutes per mutant).
+mutants: setup
+	@set -e; for lab in $$($(PY) -c 'from aie.grading.manifest import load_curriculum; print(*[l.id for l in load_curriculum().labs])'); do \
+	  $(OFFLINE) $(PY) tests/mutants/run.py $$lab --all; done
 
 release: setup
 	$(VENV)/bin/aie release

@@ -2,7 +2,7 @@
 exercise's tests. Every mutant must lose at least one point; the unchanged solution must
 keep them all. See tests/mutants/README.md for the mutant format.
 
-    python tests/mutants/run.py llm_basics [--json out.json] [--only count_tokens]
+    python tests/mutants/run.py llm_basics [--json out.json] [--only count_tokens] [--all]
 
 One process per lab: the models load once, and each mutant is a fresh pytest session
 (in process) over its exercise's tests only, stopping at its first failure. The mutant
@@ -220,10 +220,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("lab")
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--only", help="only this exercise's mutants")
+    parser.add_argument("--all", action="store_true",
+                        help="also the exercises listed in tests/mutants/<lab>/EXPENSIVE (`make mutants`)")
     ns = parser.parse_args(argv)
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT]
     solution = (ROOT / "solutions" / f"{ns.lab}.py").read_text(encoding="utf-8")
-    mutants = [m for m in load_mutants(ns.lab) if not ns.only or m.exercise == ns.only]
+    # Exercises whose every test trains or quantises a model (minutes per mutant) are listed in
+    # <lab>/EXPENSIVE: `make test` leaves them to `make mutants`, which runs everything.
+    listed = MUTANTS / ns.lab / "EXPENSIVE"
+    expensive = set(listed.read_text(encoding="utf-8").split()) if listed.is_file() and not ns.all else set()
+    mutants = [m for m in load_mutants(ns.lab)
+               if (m.exercise == ns.only if ns.only else m.exercise not in expensive)]
     _cache_local_embeddings()
     finder = _LabFinder()
     sys.meta_path.insert(0, finder)
