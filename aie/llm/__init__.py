@@ -39,6 +39,7 @@ from ..errors import (
     ModelProviderMismatchError,
     ProviderError,
     ProviderUnavailableError,
+    UnknownModelError,
 )
 from ..registry import find_model
 from ..tokens import count_tokens
@@ -275,11 +276,15 @@ def _count_prompt(request: Request) -> int:
     try:
         tokens = count_tokens(request.messages, request.model)
         return tokens + (count_tokens(extra, request.model) if extra else 0)
+    except UnknownModelError:  # a model id only the server knows (an OpenAI-compatible URL): estimate
+        pass
     except AIEError:
         raise
-    except Exception:  # a tokenizer we cannot run: about 3 characters a token, rounded up
-        chars = sum(len(m.get("content") or "") for m in request.messages) + len(extra)
-        return chars // 3 + 1
+    except Exception:  # a tokenizer we cannot run: estimate
+        pass
+    # about 3 characters a token, rounded up
+    chars = sum(len(m.get("content") or "") for m in request.messages) + len(extra)
+    return chars // 3 + 1
 
 
 def _estimate_cost(request: Request) -> float:

@@ -139,8 +139,12 @@ def test_stale_entries_are_those_read_more_than_180_days_ago():
 def test_aie_models_stale_lists_them_and_fails(monkeypatch):
     from typer.testing import CliRunner
 
+    from aie import cli
     from aie.cli import app
 
+    # the console is made at import, with whatever width the test process has (narrow under
+    # pytest-xdist): widen it so the table's ids are not cut
+    monkeypatch.setattr(cli.console, "width", 250)
     result = CliRunner().invoke(app, ["models", "--stale"], env={"COLUMNS": "250"})
     assert result.exit_code == 1, "stale entries make `aie models --stale` fail, so a check can catch them"
     assert "gpt-3.5-turbo" in result.output and "gpt-6-luna" not in result.output
