@@ -88,7 +88,7 @@ def test_apply_replaces_functions_and_patches_text():
 # Labs whose full mutant run (every mutant loses points, the solution keeps them) is part of
 # `make test`: those whose kill rate has been measured at 100%. The others run in `make mutants`
 # until theirs is; a lab joins this list once `run.py <lab>` kills every mutant.
-IN_MAKE_TEST = ["llm_basics", "embeddings", "rag", "open_models", "multimodal", "safety", "capstone"]
+IN_MAKE_TEST = ["llm_basics", "prompting", "embeddings", "vector_db", "rag", "open_models", "multimodal", "safety", "capstone"]
 
 
 def test_labs_checked_in_make_test_are_labs():

@@ -356,6 +356,10 @@ def test_evaluate_measures_accuracy_confusion_and_failures(lab):
     assert report["n"] == 4 and report["accuracy"] == pytest.approx(0.5), (
         f"2 of 4 right is accuracy 0.5 over n=4; got n={report.get('n')}, accuracy={report.get('accuracy')}"
     )
+    skewed = lab.evaluate(lambda text: "a", [("1", "a"), ("2", "a"), ("3", "a"), ("4", "b")])
+    assert skewed["accuracy"] == pytest.approx(0.75), (
+        "accuracy counts items (3 of 4 right), not the mean of the per-label accuracies (0.5)"
+    )
     assert report["confusion"]["b"]["a"] == 1 and report["confusion"]["b"]["b"] == 1, (
         f"confusion[expected][predicted] counts items: 'C' (expected b) was predicted a; got {report['confusion']}"
     )

@@ -470,6 +470,8 @@ def test_recall_at_k(lab):
     assert lab.recall_at_k([[1, 2], [3, 4]], [[1, 2], [5, 6]]) == 0.5, "recall is averaged over queries"
     assert lab.recall_at_k([["a", "b", "c", "d"]], [["b", "z"]]) == 0.5, (
         "k is the length of each exact row; only the first k approximate hits count")
+    assert lab.recall_at_k([["a", "b", "c", "d"]], [["c", "z"]]) == 0.0, (
+        "k = 2 here: 'c' is the third approximate hit, outside the top k, so it does not count")
 
 
 @pytest.mark.exercise("recall_at_k")
