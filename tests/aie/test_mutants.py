@@ -85,19 +85,9 @@ def test_apply_replaces_functions_and_patches_text():
         mutants.apply(solution, 'PATCHES = [("return 99", "return 3")]\n')
 
 
-# Labs whose full mutant run (every mutant loses points, the solution keeps them) is part of
-# `make test`: those whose kill rate has been measured at 100%. The others run in `make mutants`
-# until theirs is; a lab joins this list once `run.py <lab>` kills every mutant.
-IN_MAKE_TEST = ["llm_basics", "prompting", "embeddings", "vector_db", "rag", "open_models", "multimodal", "safety", "capstone"]
-
-
-def test_labs_checked_in_make_test_are_labs():
-    assert set(IN_MAKE_TEST) <= set(LABS), f"not in curriculum.toml: {set(IN_MAKE_TEST) - set(LABS)}"
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
-@pytest.mark.parametrize("lab_id", IN_MAKE_TEST)
+@pytest.mark.parametrize("lab_id", LABS)
 def test_every_mutant_loses_points_and_the_solution_keeps_them(lab_id, tmp_path):
     report = tmp_path / "mutants.json"
     proc = subprocess.run([sys.executable, str(MUTANTS / "run.py"), lab_id, "--json", str(report)],
