@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
-import httpx
 import pytest
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -23,34 +10,10 @@ def llama_server(tmp_path_factory):
     """`python -m llama_cpp.server` on 127.0.0.1 with the packaged SmolLM2 GGUF: a real
     OpenAI-compatible HTTP server, the same one a learner can run for any GGUF."""
     from aie.llm._local import model_path
+    from aie.llm.server import llama_server as serve
 
-    port = _free_port()
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path()), "--model_alias", "smollm2",
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--seed", "0"]
-    log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
-    log = log_path.open("wb")  # a file, not a pipe: llama.cpp's load log would fill a pipe and block
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
-    base = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            out = log_path.read_text(errors="replace")[-2000:]
-            pytest.fail(f"llama_cpp.server exited: {out}")
-        try:
-            if httpx.get(f"{base}/models", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start within 60 s")
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve(model_path(), log_dir=tmp_path_factory.mktemp("llama_server")) as base:
+        yield base
 
 
 class CannedServer:

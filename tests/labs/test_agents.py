@@ -16,14 +16,10 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
-import socket
-import subprocess
 import sys
 import threading
 import time
 
-import httpx
 import jsonschema
 import pytest
 
@@ -644,45 +640,15 @@ def test_run_tool_calls_appends_results_as_each_provider_expects(lab, box, canne
     assert lab.run_tool_calls({"content": [{"type": "text", "text": "hi"}]}, box, "anthropic") == []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
     """`python -m llama_cpp.server` with the packaged SmolLM2 GGUF on 127.0.0.1: a real
     OpenAI-compatible server, started once for this file."""
     from aie.llm._local import model_path
+    from aie.llm.server import llama_server as serve
 
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model_path()),
-                             "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port),
-                             "--n_ctx", "2048", "--seed", "0"], stdout=log, stderr=subprocess.STDOUT,
-                            env=dict(os.environ))
-    base = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited: {log_path.read_text(errors='replace')[-1500:]}")
-        try:
-            if httpx.get(f"{base}/models", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start within 90 s")
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve(model_path(), log_dir=tmp_path_factory.mktemp("llama_server"), wait_s=90) as base:
+        yield base
 
 
 @pytest.mark.exercise("run_tool_calls")

@@ -1,0 +1,60 @@
+"""llama.cpp's OpenAI-compatible server (`python -m llama_cpp.server`) on 127.0.0.1, started
+and stopped around a block: the real server the `openai` backend, the agents lab and the open
+models lab talk to in their tests.
+
+    with llama_server(model_path(), log_dir=tmp) as base_url:   # "http://127.0.0.1:PORT/v1"
+        ...
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import LocalModelError
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def llama_server(model: str | Path, *, log_dir: Path, alias: str = "smollm2", n_ctx: int = 2048,
+                 seed: int = 0, wait_s: float = 60) -> Iterator[str]:
+    """Serve `model` (a GGUF path) until the block ends; yields the base URL. A server that
+    exits or is not answering after `wait_s` seconds is a LocalModelError with its log's end."""
+    import httpx
+
+    port = free_port()
+    log_path = Path(log_dir) / "server.log"
+    with log_path.open("wb") as log:  # a file, not a pipe: llama.cpp's load log would fill a pipe and block
+        proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model),
+                                 "--model_alias", alias, "--host", "127.0.0.1", "--port", str(port),
+                                 "--n_ctx", str(n_ctx), "--seed", str(seed)], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}/v1"
+            deadline = time.time() + wait_s
+            while True:
+                if proc.poll() is not None:
+                    raise LocalModelError(f"llama_cpp.server exited: {log_path.read_text(errors='replace')[-1500:]}")
+                try:
+                    if httpx.get(f"{base}/models", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+                if time.time() > deadline:
+                    raise LocalModelError(f"llama_cpp.server did not start within {wait_s:g} s")
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
