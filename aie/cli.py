@@ -285,6 +285,9 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
           lab_limit: int = typer.Option(1800, help="with --submission: seconds allowed per lab"),
           import_limit: int = typer.Option(120, help="with --submission: seconds to start and import a lab file"),
           memory: int = typer.Option(8192, help="with --submission: memory (MB of address space) per child; 0: none"),
+          threads: int = typer.Option(0, help="with --submission: threads per child for the local model (0: "
+                                              "AIE_LOCAL_THREADS or every core); graders run N at a time "
+                                              "should each get cores/N"),
           keyword: str | None = typer.Option(None, "-k", help="only the graded tests matching this pytest -k "
                                                               "expression")):
     """Grade every lab: points per test and per lab, in the format your platform reads.
@@ -309,6 +312,9 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
     if memory < 0:
         err.print(f"[red]--memory must be a number of megabytes, or 0 for no limit (got {memory})[/red]")
         raise typer.Exit(2)
+    if threads < 0:
+        err.print(f"[red]--threads must be a number of threads, or 0 for the default (got {threads})[/red]")
+        raise typer.Exit(2)
     curriculum = _curriculum()
     labs = [_lab(curriculum, lab_id) for lab_id in lab_ids] if lab_ids else list(curriculum.labs)
     paths = [lab.tests for lab in labs if (REPO_ROOT / lab.tests).is_file()]
@@ -329,7 +335,8 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
             err.print("[red]--submission grades the submitted labs/ files: leave --target out[/red]")
             raise typer.Exit(2)
         err.print(f"grading {len(labs)} lab(s) of {submission} (only its labs/ files) …")
-        limits = sub.Limits(test=timeout, lab=lab_limit, import_=import_limit, memory_mb=memory or None)
+        limits = sub.Limits(test=timeout, lab=lab_limit, import_=import_limit, memory_mb=memory or None,
+                            threads=threads or None)
         try:
             graded = sub.grade_submission(submission, labs, limits=limits, hidden=hidden, keyword=keyword)
         except sub.SubmissionError as exc:

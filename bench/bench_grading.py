@@ -4,7 +4,10 @@ A class is made from the lab's reference: a third stubs, a third complete, a thi
 first 2..k of the exercises solved. Every submission is graded with
 `aie grade --submission DIR --lab LAB --format json` (the same command the Gradescope and
 Classroom recipes run, one submission per job), WORKERS at a time, as the README's
-`xargs -P` recipe does. Baseline, side by side: `aie grade --target solutions --lab LAB`
+`xargs -P` recipe does, each with its share of the cores (`--threads`: llama.cpp's threads
+spin while they wait, so two graders with a thread per core each run four busy threads on
+two cores, and complete submissions then took 13 minutes instead of 40 s and lost points to
+the per-test limit). Baseline, side by side: `aie grade --target solutions --lab LAB`
 (the reference graded in this checkout, no isolation), timed before the class.
 
 Results are written to bench/results/grading.json after every submission, so a run cut
@@ -59,11 +62,11 @@ def make_class(lab_id: str, n: int, out: Path) -> list[tuple[str, str]]:
     return made
 
 
-def grade_one(folder: str, lab_id: str) -> dict:
+def grade_one(folder: str, lab_id: str, threads: int) -> dict:
     report = Path(folder) / "grade.json"
     start = time.perf_counter()
     proc = subprocess.run([*AIE, "grade", "--submission", folder, "--lab", lab_id, "--format", "json",
-                           "--out", str(report)], cwd=ROOT, capture_output=True, text=True)
+                           "--threads", str(threads), "--out", str(report)], cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     data = json.loads(report.read_text()) if report.is_file() else {}
     return {"seconds": round(seconds, 1), "returncode": proc.returncode, "score": data.get("total"),
@@ -76,9 +79,12 @@ def main() -> None:
     parser.add_argument("--lab", default="llm_basics")
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads per grader (default: the cores shared among the workers)")
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
-    result = {"lab": args.lab, "n": args.n, "workers": args.workers, "cpus": os.cpu_count(),
+    threads = args.threads or max(1, (os.cpu_count() or 2) // args.workers)
+    result = {"lab": args.lab, "n": args.n, "workers": args.workers, "threads": threads, "cpus": os.cpu_count(),
               "load_at_start": round(os.getloadavg()[0], 1), "baseline": None, "completed": 0, "submissions": []}
 
     def save() -> None:
@@ -96,7 +102,7 @@ def main() -> None:
         made = make_class(args.lab, args.n, Path(tmp))
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.workers) as pool:
-            futures = {pool.submit(grade_one, folder, args.lab): (folder, kind) for folder, kind in made}
+            futures = {pool.submit(grade_one, folder, args.lab, threads): (folder, kind) for folder, kind in made}
             for future in futures:
                 folder, kind = futures[future]
                 row = dict(future.result(), student=Path(folder).name, kind=kind)

@@ -57,6 +57,7 @@ class Limits:
     memory_mb: int | None = 8192  # address space per child (RLIMIT_AS); None: no limit
     restarts: int = 3  # new children after a crash or a kill, per lab
     grace: float = 10.0  # seconds past `test` before the kill (pytest-timeout reports first)
+    threads: int | None = None  # threads per child for llama.cpp/OpenMP; None: the grader's AIE_LOCAL_THREADS or all cores
 
 
 @dataclass
@@ -127,12 +128,29 @@ def ignored_paths(submission: Path, taken: set[str]) -> list[str]:
     return found
 
 
-def child_env() -> tuple[dict[str, str], list[str]]:
-    """The parent's environment minus PYTEST_*, AIE_*, PYTHON* (names returned, never values)."""
+def child_threads(threads: int | None = None) -> int:
+    """Threads each child may use: `threads`, else the grader's own AIE_LOCAL_THREADS, else every core.
+
+    Graders run side by side (`xargs -P N`) must share the cores: llama.cpp and OpenMP threads
+    spin while they wait, so N children with a thread per core each run N times too many busy
+    threads, and a lab that takes 40 s alone can hit every per-test time limit."""
+    if threads is None:
+        setting = os.environ.get("AIE_LOCAL_THREADS", "")
+        threads = int(setting) if setting.isdigit() and int(setting) > 0 else (os.cpu_count() or 2)
+    if threads < 1:
+        raise SubmissionError(f"--threads must be a positive number of threads (got {threads})")
+    return threads
+
+
+def child_env(threads: int | None = None) -> tuple[dict[str, str], list[str]]:
+    """The parent's environment minus PYTEST_*, AIE_*, PYTHON* (names returned, never values),
+    plus the grader's own settings: offline, and the threads each child may use."""
+    share = str(child_threads(threads))
     cleared = sorted(k for k in os.environ if k.startswith(CLEARED_PREFIXES))
     env = {k: v for k, v in os.environ.items() if not k.startswith(CLEARED_PREFIXES)}
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
-               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
+               AIE_LOCAL_THREADS=share, OMP_NUM_THREADS=share)
     return env, cleared
 
 
@@ -406,7 +424,7 @@ def grade_submission(submission: Path, labs: list[Lab], *, limits: Limits | None
         if not hidden.is_dir():
             raise SubmissionError(f"--hidden {hidden} is not a folder")
     all_labs = load_curriculum(root / "curriculum.toml").labs
-    env, cleared = child_env()
+    env, cleared = child_env(limits.threads)
     graded = Graded(cleared_env=cleared)
     previous = None
     if threading.current_thread() is threading.main_thread():
