@@ -4,7 +4,10 @@ The parent (aie/grading/submission.py) starts this process with the instructor's
 pytest configuration and runtime, and a copy of ONE learner file. Here, before that file is
 imported:
 
-- `solutions` cannot be imported (an import hook refuses it, and it is off sys.path);
+- the graded lab's reference (`solutions.<lab>`) cannot be imported or read (an import hook
+  and an audit hook refuse it); the other labs' references can, because a lab that builds on
+  an earlier one (agents on rag, safety on rag and agents) is graded on its own code with
+  the course's reference of the earlier lab under it, not on the learner's earlier lab;
 - an audit hook (`sys.addaudithook`, which cannot be removed) refuses, when the learner's
   code asks: frames (`sys._getframe`, `inspect.stack()`, `tb_frame`, `gi_frame`), the
   garbage collector's object graph, reading or listing the test folders, subprocesses,
@@ -94,11 +97,17 @@ def send(event: str, **fields) -> None:
         data = data[n:]
 
 
+def _refused_module(name: str) -> bool:
+    """The graded lab's reference, `solutions.<lab>` (and anything below it)."""
+    parts = name.split(".")
+    return parts[0] in REFUSED_PACKAGES and len(parts) > 1 and parts[1] == S.lab_id
+
+
 class _RefuseSolutions(importlib.abc.MetaPathFinder):
-    """`import solutions` (or any of its modules) fails while a submission is graded."""
+    """`import solutions.<graded lab>` fails while a submission is graded."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.split(".")[0] in REFUSED_PACKAGES:
+        if _refused_module(fullname):
             raise ImportError(f"{fullname} is not available while grading: a submission is graded on its own code")
         return None
 
@@ -168,7 +177,7 @@ def _audit(event: str, args) -> None:
                 _refuse("reading the graded tests or the grader's files", PermissionError, f"{event} {path}")
         elif event in ("import",):
             name = args[0] if args else ""
-            if isinstance(name, str) and name.split(".")[0] in REFUSED_PACKAGES:
+            if isinstance(name, str) and _refused_module(name):
                 raise ImportError(f"{name} is not available while grading")
         else:
             for prefix, kind in DENY_ALWAYS.items():
@@ -241,7 +250,7 @@ def setup(channel: int, lab_id: str, lab_file: str, protected: list[str]) -> Non
     S.lab_dir = str(_Path(S.lab_file).parent) + os.sep
     S.protected = tuple(str(_Path(p).resolve()) for p in protected)
     for name in list(sys.modules):
-        if name.split(".")[0] in REFUSED_PACKAGES:
+        if _refused_module(name):
             del sys.modules[name]
     sys.meta_path.insert(0, _RefuseSolutions())
     # `labs` is the submission's folder only, never the installed checkout's stubs.

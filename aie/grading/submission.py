@@ -128,6 +128,12 @@ def ignored_paths(submission: Path, taken: set[str]) -> list[str]:
     return found
 
 
+def reference_files(root: Path, lab_id: str) -> list[Path]:
+    """The graded lab's reference on disk: its source and any compiled copy of it."""
+    folder = root / "solutions"
+    return [folder / f"{lab_id}.py", *sorted((folder / "__pycache__").glob(f"{lab_id}.*"))]
+
+
 def child_threads(threads: int | None = None) -> int:
     """Threads each child may use: `threads`, else the grader's own AIE_LOCAL_THREADS, else every core.
 
@@ -223,7 +229,8 @@ class _LabRun:
                f"--timeout={int(self.limits.test)}", "-q", "--no-header", "--tb=no", "-rN",
                "-o", "console_output_style=classic",
                f"--aie-submission={self.work}", f"--aie-lab={self.lab.id}", f"--aie-channel={channel}",
-               f"--aie-skip={skip_file}", f"--aie-protect={self.root / 'tests'}", f"--aie-protect={self.root / 'solutions'}",
+               f"--aie-skip={skip_file}", f"--aie-protect={self.root / 'tests'}",
+               *(f"--aie-protect={p}" for p in reference_files(self.root, self.lab.id)),
                f"--aie-protect={self.root / 'aie' / 'grading'}", f"--aie-protect={self.root / 'labs'}"]
         if self.hidden is not None:
             cmd += [f"--aie-hidden={self.hidden}", f"--aie-protect={self.hidden}"]
@@ -455,13 +462,10 @@ def _grade_labs(graded: Graded, submission: Path, labs: list[Lab], all_labs, lim
         work = Path(tempfile.mkdtemp(prefix=f"aie-grade-{lab.id}-"))
         try:
             (work / "labs").mkdir()
-            # The learner's other lab files too (a lab may build on an earlier one, as
-            # labs.agents uses labs.rag); only this lab's tests run.
-            for other in all_labs:
-                if other.id != lab.id:
-                    other_data, _ = submitted_file(submission, other)
-                    if other_data is not None:
-                        (work / "labs" / f"{other.id}.py").write_bytes(other_data)
+            # Only this lab's file: a lab that builds on an earlier one (labs.agents on
+            # labs.rag) finds no learner copy of it and uses the course's reference
+            # (solutions.rag, importable in the child; only solutions.<this lab> is refused),
+            # so a mistake in lab 05 costs points in lab 05 alone.
             outcome = LabOutcome(lab=lab.id, file=lab.module, sha256=None, imported=False)
             if data is not None:
                 (work / "labs" / f"{lab.id}.py").write_bytes(data)

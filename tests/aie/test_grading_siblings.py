@@ -1,0 +1,82 @@
+"""`aie grade --submission`: a lab that builds on an earlier one is graded on its own code.
+
+Only the graded lab's reference (`solutions.<lab>`) is refused in the child; the earlier
+labs' references are what a later lab runs on (agents on rag, safety on rag and agents, the
+capstone on rag and safety), and the learner's copy of an earlier lab is not taken, so a
+mistake in lab 05 costs points in lab 05 alone. Real child processes, on the real grader.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from aie.config import REPO_ROOT
+from aie.grading import submission as sub
+
+pytestmark = pytest.mark.slow
+
+
+def child(tmp_path, lab_id: str, body: str) -> dict:
+    """Run `body` as the submitted labs/<lab_id>.py's import in an armed sandbox; its result."""
+    folder = tmp_path / "labs"
+    folder.mkdir()
+    (folder / f"{lab_id}.py").write_text(body)
+    code = textwrap.dedent(f"""
+        import json, os, sys
+        sys.path.insert(0, {str(REPO_ROOT)!r})
+        from aie.grading import sandbox
+        r, w = os.pipe()
+        protect = [str(p) for p in {[str(p) for p in sub.reference_files(REPO_ROOT, lab_id)]!r}]
+        sandbox.setup(w, {lab_id!r}, {str(folder / (lab_id + ".py"))!r}, protect)
+        try:
+            module = sandbox.load()
+            print(json.dumps({{"ok": True, "result": getattr(module, "RESULT", None)}}))
+        except BaseException as exc:
+            print(json.dumps({{"ok": False, "error": f"{{type(exc).__name__}}: {{exc}}"}}))
+    """)
+    proc = subprocess.run([sys.executable, "-I", "-B", "-c", code], capture_output=True, text=True, timeout=120)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_the_graded_labs_own_reference_is_refused(tmp_path):
+    got = child(tmp_path, "agents", "from solutions.agents import calculator\n")
+    assert not got["ok"] and "solutions.agents" in got["error"], got
+
+
+def test_reading_the_graded_labs_reference_file_is_refused(tmp_path):
+    path = REPO_ROOT / "solutions" / "agents.py"
+    got = child(tmp_path, "agents", f"RESULT = open({str(path)!r}).read()[:10]\n")
+    assert not got["ok"] and "refused" in got["error"], got
+
+
+def test_an_earlier_labs_reference_is_there_for_a_later_lab(tmp_path):
+    got = child(tmp_path, "agents", "import solutions.rag as rag\nRESULT = rag.__name__\n")
+    assert got == {"ok": True, "result": "solutions.rag"}, got
+
+
+def test_the_other_labs_are_refused_their_own_reference_too(tmp_path):
+    got = child(tmp_path, "rag", "import solutions.safety as s\nRESULT = s._reference('rag').__name__\n")
+    assert not got["ok"] and "solutions/rag.py" in got["error"], \
+        "grading rag, solutions.safety may load but its way to solutions.rag is refused"
+
+
+def test_only_the_graded_labs_file_is_taken(tmp_path):
+    """A learner's labs/rag.py beside a complete labs/agents.py is not copied when agents is
+    graded: search_handbook runs on the course's reference retriever, and scores."""
+    subm = tmp_path / "student"
+    (subm / "labs").mkdir(parents=True)
+    (subm / "labs" / "rag.py").write_text("import os\nos._exit(3)  # a broken lab 05\n")
+    (subm / "labs" / "agents.py").write_text((REPO_ROOT / "solutions" / "agents.py").read_text())
+    from aie.grading.manifest import load_curriculum
+
+    labs = [lab for lab in load_curriculum(REPO_ROOT / "curriculum.toml").labs if lab.id == "agents"]
+    graded = sub.grade_submission(subm, labs, keyword="test_search_returns or test_search_finds")
+    outcome = graded.labs[0]
+    assert outcome.imported and not outcome.reason and outcome.restarts == 0, outcome
+    assert len(graded.tests) >= 2 and all(t["status"] == "passed" for t in graded.tests), \
+        [(t["nodeid"], t["status"], t.get("message")) for t in graded.tests]
