@@ -11,7 +11,7 @@ token budgets, tool errors and hangs as observations, unknown tools refused, rep
 stopped) and a `Trace` of every step; native tool calling in the shapes OpenAI (Chat
 Completions and the Responses API) and Anthropic use; the same tools served over the Model
 Context Protocol (MCP) and consumed by a client in another process; the same agent built
-with LangGraph.
+with LangGraph and with the OpenAI Agents SDK.
 
     toolbox = default_toolbox()                     # calculator, search_handbook, convert_currency
     answer, trace = run_agent("What is the total meal allowance for a 4-day trip?", toolbox)
@@ -739,6 +739,64 @@ def langgraph_agent(toolbox: Toolbox, max_steps: int = 5) -> Callable[[str], tup
     """
     # TODO: implement langgraph_agent — the docstring above is the spec.
     raise NotImplementedError("agents.langgraph_agent")
+
+
+# --- 8. ... and in the OpenAI Agents SDK --------------------------------------------------------
+
+
+def _run_in_thread(make_coro: Callable[[], Any]) -> Any:
+    """asyncio.run(make_coro()) in a thread of its own, so it also works where an event loop is
+    already running (Jupyter's)."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coro())).result()
+
+
+def openai_agents_sdk_agent(toolbox: Toolbox, base_url: str, *, model: str = "smollm2", max_steps: int = 5,
+                            tool_choice: str | None = None,
+                            api_key: str = "local") -> Callable[[str], tuple[str | None, Trace]]:
+    """The same agent built with the OpenAI Agents SDK (`agents`): an `Agent` whose tools are
+    the toolbox's, run by `Runner` on an `OpenAIChatCompletionsModel` — Chat Completions on any
+    OpenAI-compatible server at `base_url` (llama.cpp's `python -m llama_cpp.server`, vLLM,
+    Ollama, OpenAI itself), its AsyncOpenAI client from `aie.llm.server.async_openai_client`
+    (made inside each run: an async client belongs to one event loop). Returns a function
+    with run_agent's contract: question -> (answer or None, Trace with framework
+    "openai_agents").
+
+    - Tracing is off (`agents.set_tracing_disabled(True)`): the SDK would upload traces to
+      OpenAI; our own Trace is rebuilt from the run.
+    - Each tool is an `agents.FunctionTool` with the tool's name, description and JSON Schema
+      (`strict_json_schema=False`: strict mode would make every argument required); its
+      `on_invoke_tool(ctx, args_json)` parses the JSON and runs `toolbox.call`, so arguments
+      that fail the schema never reach the function. A failure of any kind (bad JSON, bad
+      arguments, the tool raises) returns "error: <message>" to the model; the run goes on.
+    - A tool name the model invents is answered with an error, not an exception
+      (`RunConfig(tool_not_found_behavior="return_error_to_model")`).
+    - `ModelSettings(temperature=0, max_tokens=STEP_TOKENS, tool_choice=tool_choice)`:
+      tool_choice None or "auto" lets the model choose; a tool's name forces that tool on the
+      first turn (the SDK then resets it to "auto", so the run cannot loop on it) — llama.cpp's
+      server constrains a reply to a tool's schema only when the tool is named.
+    - `Runner.run(agent, question, max_turns=max_steps)`: `MaxTurnsExceeded` is stop_reason
+      "max_steps" with answer None, and its `run_data` still holds what happened.
+
+    The trace is rebuilt from the run's `raw_responses` (one per model call): every
+    function_call output item is a Step (tool, arguments JSON-decoded, observation the
+    ToolCallOutputItem with the same call_id, ok False when the tool is not in the toolbox
+    or the observation starts with "error:"); a run that ends normally adds a last Step with
+    `result.final_output` as its final_answer (stop_reason "answer"); each call's
+    usage.total_tokens is added to trace.tokens (and to the first Step it produced).
+
+        agent = openai_agents_sdk_agent(default_toolbox(), "http://127.0.0.1:8000/v1",
+                                        tool_choice="search_handbook")
+        answer, trace = agent("How many people fit in the Douro meeting room?")
+        [s.tool for s in trace.steps]  -> ["search_handbook", None]
+
+    Errors (ValueError): toolbox not a non-empty Toolbox, base_url not an http(s) URL,
+    max_steps not a positive int, tool_choice not None, "auto" or a toolbox tool's name.
+    """
+    # TODO: implement openai_agents_sdk_agent — the docstring above is the spec.
+    raise NotImplementedError("agents.openai_agents_sdk_agent")
 
 
 def main(argv: list[str]) -> None:

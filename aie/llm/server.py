@@ -4,6 +4,7 @@ models lab talk to in their tests.
 
     with llama_server(model_path(), log_dir=tmp) as base_url:   # "http://127.0.0.1:PORT/v1"
         ...
+    client = async_openai_client(base_url)   # for SDKs built on AsyncOpenAI (the Agents SDK)
 """
 
 from __future__ import annotations
@@ -58,3 +59,28 @@ def llama_server(model: str | Path, *, log_dir: Path, alias: str = "smollm2", n_
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def async_openai_client(base_url: str, api_key: str = "local", **kwargs):
+    """An `openai.AsyncOpenAI` for an OpenAI-compatible server, sending an assistant turn's null
+    `content` as "": the OpenAI API accepts null (the Agents SDK sends it beside tool calls),
+    llama_cpp.server's request model refuses it (HTTP 500). Close it with `await client.close()`."""
+    import json
+
+    import httpx
+    from openai import AsyncOpenAI
+
+    class NullContentAsEmpty(httpx.AsyncHTTPTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "POST" and request.url.path.endswith("/chat/completions"):
+                body = json.loads(await request.aread() or b"{}")
+                for message in body.get("messages") or []:
+                    if message.get("role") == "assistant" and message.get("content") is None:
+                        message["content"] = ""
+                headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() != "content-length"]
+                request = httpx.Request("POST", request.url, headers=headers, json=body,
+                                        extensions=request.extensions)
+            return await super().handle_async_request(request)
+
+    http_client = httpx.AsyncClient(transport=NullContentAsEmpty(), timeout=kwargs.pop("timeout", 600))
+    return AsyncOpenAI(base_url=base_url, api_key=api_key, http_client=http_client, **kwargs)

@@ -67,3 +67,36 @@ def test_litellm_reaches_the_same_server(monkeypatch, llama_server):
     assert reply.usage.completion_tokens > 0
     stream = chat(PARIS, model="openai/smollm2", max_tokens=24, stream=True)
     assert "paris" in "".join(stream).lower()
+
+
+def test_async_client_sends_null_assistant_content_as_empty(canned):
+    """`async_openai_client` (for SDKs built on AsyncOpenAI, such as the Agents SDK): an
+    assistant turn with tool calls and null content, valid for OpenAI, reaches the server
+    with content "" (llama_cpp.server refuses null). A canned loopback server stands in for
+    the server and keeps what it got; everything else in the request is unchanged."""
+    import asyncio
+
+    from aie.llm.server import async_openai_client
+
+    canned.add("POST", "/v1/chat/completions", json={
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "smollm2",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "220"}}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}})
+    call = {"id": "call_1", "type": "function", "function": {"name": "calculator", "arguments": "{}"}}
+    messages = [{"role": "user", "content": "55 * 4?"},
+                {"role": "assistant", "content": None, "tool_calls": [call]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "220"}]
+
+    async def ask():
+        client = async_openai_client(canned.url + "/v1", max_retries=0)
+        try:
+            return await client.chat.completions.create(model="smollm2", messages=messages, temperature=0)
+        finally:
+            await client.close()
+
+    reply = asyncio.run(ask())
+    assert reply.choices[0].message.content == "220"
+    sent = canned.requests[-1].json()
+    assert sent["messages"][1] == {"role": "assistant", "content": "", "tool_calls": [call]}
+    assert sent["messages"][0] == messages[0] and sent["messages"][2] == messages[2] and sent["temperature"] == 0
+    assert canned.requests[-1].headers["authorization"] == "Bearer local", "the api_key argument is sent"

@@ -736,3 +736,122 @@ def test_langgraph_agent_runs_the_toolbox_with_a_trace(lab):
         "every successful echo step in the trace is a real call of the tool"
     with pytest.raises(ValueError):
         lab.langgraph_agent(box, max_steps=0)
+
+
+# ---------------------------------------------------------------- 8. OpenAI Agents SDK
+
+SDK_TOOL_CALLS = {  # a documented Chat Completions body: four tool calls in one reply
+    "id": "chatcmpl-sdk1", "object": "chat.completion", "created": 1741570283, "model": "gpt-4o-mini",
+    "choices": [{"index": 0, "finish_reason": "tool_calls", "logprobs": None,
+                 "message": {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
+                     {"id": "call_1", "type": "function",
+                      "function": {"name": "calculator", "arguments": "{\"expression\": \"55 * 4\"}"}},
+                     {"id": "call_2", "type": "function", "function": {"name": "shell", "arguments": "{\"cmd\": \"ls\"}"}},
+                     {"id": "call_3", "type": "function", "function": {"name": "echo", "arguments": "{\"text\": 5}"}},
+                     {"id": "call_4", "type": "function",
+                      "function": {"name": "calculator", "arguments": "{\"expression\": "}}]}}],
+    "usage": {"prompt_tokens": 82, "completion_tokens": 40, "total_tokens": 122},
+}
+SDK_ANSWER = {  # the documented body of a plain answer
+    "id": "chatcmpl-sdk2", "object": "chat.completion", "created": 1741570290, "model": "gpt-4o-mini",
+    "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                 "message": {"role": "assistant", "content": "EUR 220", "refusal": None}}],
+    "usage": {"prompt_tokens": 140, "completion_tokens": 10, "total_tokens": 150},
+}
+
+
+@pytest.mark.exercise("openai_agents_sdk_agent")
+@pytest.mark.points(3)
+def test_openai_agents_sdk_agent_runs_the_toolbox_through_the_sdk(lab, canned):
+    """The real Agents SDK (Agent, FunctionTool, Runner, OpenAIChatCompletionsModel) against
+    a canned loopback server replaying documented Chat Completions bodies: one reply with four
+    tool calls (a valid one, an unknown tool, arguments that fail the schema, arguments that
+    are not JSON), then an answer. Graded: what reached our functions, the trace rebuilt from
+    the run, and what the SDK sent (our tool schemas, the tool results by call id)."""
+    t, calls = recording(lab)
+    box = lab.Toolbox([lab.tool(lab.calculator), t])
+    canned.answers = [SDK_TOOL_CALLS, SDK_ANSWER]
+    agent = lab.openai_agents_sdk_agent(box, canned.url + "/v1", model="gpt-4o-mini")
+    answer, trace = agent("What is the meal allowance for 4 days?")
+    assert answer == "EUR 220" and trace.answer == "EUR 220" and trace.stop_reason == "answer", \
+        "the run ends with the model's answer"
+    assert trace.framework == "openai_agents" and trace.question == "What is the meal allowance for 4 days?"
+    assert [s.tool for s in trace.tool_calls] == ["calculator", "shell", "echo", "calculator"], \
+        "one Step per tool call, in the order of the reply"
+    first, unknown, bad, raw = trace.tool_calls
+    assert (first.arguments, first.observation, first.ok) == ({"expression": "55 * 4"}, "220", True), \
+        "a valid call runs the tool: arguments decoded from JSON, the result as the observation"
+    assert not unknown.ok and "shell" in unknown.observation, "a tool outside the toolbox is refused, named"
+    assert not bad.ok and bad.observation.startswith("error:"), "arguments that fail the schema: an error result"
+    assert calls == [], "arguments that fail the schema never reach the function"
+    assert not raw.ok and raw.observation.startswith("error:") and raw.arguments == "{\"expression\": ", \
+        "arguments that are not JSON are kept raw, and the model gets an error"
+    assert trace.steps[-1].final_answer == "EUR 220" and trace.steps[-1].tool is None, "the answer is the last Step"
+    assert trace.tokens == 122 + 150, "tokens: the usage of every model call, summed"
+    assert trace.seconds > 0
+    first_request, second_request = [body for path, body in canned.sent if path.endswith("/chat/completions")]
+    sent = {d["function"]["name"]: d["function"] for d in first_request["tools"]}
+    assert set(sent) == {"calculator", "echo"}, "the SDK offers the toolbox's tools"
+    assert sent["echo"]["parameters"] == t.parameters and sent["echo"]["description"] == t.description, \
+        "each tool keeps its own JSON Schema and description (strict mode would rewrite the schema)"
+    assert first_request["model"] == "gpt-4o-mini" and first_request.get("temperature") == 0, \
+        "the model name and temperature 0 reach the server"
+    results = {m["tool_call_id"]: m["content"] for m in second_request["messages"] if m["role"] == "tool"}
+    assert set(results) == {"call_1", "call_2", "call_3", "call_4"} and results["call_1"] == "220", \
+        "every tool result goes back to the model as a tool message with its call id"
+
+
+@pytest.mark.exercise("openai_agents_sdk_agent")
+@pytest.mark.points(1)
+def test_openai_agents_sdk_agent_stops_at_max_steps_and_rejects_bad_input(lab, canned, box):
+    """A canned server whose every reply is another tool call: the SDK's max_turns ends the
+    run (MaxTurnsExceeded), which is stop_reason "max_steps" with the steps so far."""
+    looping = json.loads(json.dumps(SDK_TOOL_CALLS))
+    looping["choices"][0]["message"]["tool_calls"] = looping["choices"][0]["message"]["tool_calls"][:1]
+    canned.answers = [looping]
+    answer, trace = lab.openai_agents_sdk_agent(box, canned.url + "/v1", max_steps=2)("Keep computing")
+    assert answer is None and trace.answer is None and trace.stop_reason == "max_steps", \
+        "no answer within max_steps model calls: None, stop_reason max_steps"
+    assert len(canned.sent) == 2 and [s.tool for s in trace.steps] == ["calculator", "calculator"], \
+        "exactly max_steps model calls, and the trace keeps their tool calls"
+    assert trace.tokens == 2 * 122
+    for args, kwargs in [((lab.Toolbox(), canned.url), {}), (([lab.calculator], canned.url), {}),
+                         ((box, "localhost:8000"), {}), ((box, canned.url), {"max_steps": 0}),
+                         ((box, canned.url), {"tool_choice": "shell"})]:
+        with pytest.raises(ValueError):
+            lab.openai_agents_sdk_agent(*args, **kwargs)
+    with pytest.raises(ValueError):
+        lab.openai_agents_sdk_agent(box, canned.url)("  ")
+
+
+@pytest.mark.exercise("openai_agents_sdk_agent")
+@pytest.mark.points(2)
+def test_openai_agents_sdk_agent_on_the_llama_cpp_server(lab, llama_server):
+    """The Agents SDK on SmolLM2-135M behind `python -m llama_cpp.server` on loopback.
+    llama.cpp constrains a reply to a tool's schema only when the tool is named, so the
+    first turn forces the calculator (the SDK then resets tool_choice to auto). Graded: the
+    trace's properties — the forced call comes first, its observation is the calculator's
+    result for schema-valid arguments or an error otherwise, the step limit holds — never the
+    model's wording."""
+    t, calls = recording(lab)
+    box = lab.Toolbox([lab.tool(lab.calculator), t])
+    agent = lab.openai_agents_sdk_agent(box, llama_server, tool_choice="calculator", max_steps=2)
+    answer, trace = agent("What is 55 * 4? Use the calculator.")
+    assert trace.framework == "openai_agents" and trace.stop_reason in ("answer", "max_steps")
+    assert (answer is None) == (trace.stop_reason != "answer")
+    assert trace.tool_calls and trace.tool_calls[0].tool == "calculator", "the forced tool is called first"
+    assert len(trace.tool_calls) <= 2 and all(s.tool in box.names() for s in trace.tool_calls)
+    first = trace.tool_calls[0]
+    expected = None
+    if isinstance(first.arguments, dict):
+        try:
+            expected = lab.observe(box.call("calculator", first.arguments))
+        except Exception:
+            pass
+    if expected is not None:
+        assert first.ok and first.observation == expected, "schema-valid arguments: the calculator's result"
+    else:
+        assert not first.ok and first.observation.startswith("error:"), "arguments that do not fit: an error result"
+    assert len(calls) == sum(s.tool == "echo" and s.ok for s in trace.tool_calls), \
+        "every successful echo step in the trace is a real call of the tool"
+    assert trace.tokens > 0 and trace.seconds > 0, "tokens and seconds are recorded"

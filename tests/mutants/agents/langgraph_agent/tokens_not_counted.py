@@ -1,6 +1,6 @@
 """Does not add up the messages' tokens."""
 
 PATCHES = [
-    ('            trace.tokens += tokens\n',
-     ''),
+    ('.get("total_tokens", 0)\n            trace.tokens += tokens\n',
+     '.get("total_tokens", 0)\n'),
 ]
