@@ -4,6 +4,10 @@ repository root. One place reads them; everything else asks here.
     AIE_PROVIDER      local (default) | openai | anthropic | ollama | litellm | replay
     AIE_MODEL         a model id for that provider (default: the provider's default)
     AIE_LOCAL_MODEL   a path to any GGUF file for the local backend
+    AIE_LOCAL_CTX     the local model's context window in tokens (default: the registry's)
+    AIE_LOCAL_THREADS threads llama.cpp uses (default: every core)
+    AIE_LOCAL_WAIT_S  seconds a call waits for the local model while another call or an
+                      unread stream holds it (default 120), then a LocalModelError
     AIE_BUDGET_USD    refuse calls that would take this process's spend past it
     OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, OLLAMA_HOST
     AIE_REPLAY_PROVIDER, AIE_REPLAY_MODE (replay|record), AIE_CASSETTE_DIR
@@ -13,10 +17,17 @@ repository root. One place reads them; everything else asks here.
     AIE_OPENAI_API    responses (default on api.openai.com) | chat: which OpenAI API the
                       openai provider calls. Other OpenAI-compatible servers (llama.cpp,
                       vLLM, Ollama's /v1) speak Chat Completions, the default for them.
+    AIE_LOCAL_SYSTEM  the system prompt the local backend adds when a call has none
+    AIE_ANTHROPIC_SAMPLING  set: send temperature/top_p (through extra_body) to an older
+                      Anthropic model that still takes them (see aie/llm/_anthropic.py)
+    AIE_EMBED_PROVIDER, AIE_EMBED_MODEL   local (default) | openai | ollama, and its model
+    AIE_USER_ID_SECRET  salts the hashed end-user ids sent for chat(..., user=...)
+    AIE_SERVE_CORS    origins `aie serve` allows (comma-separated; default: none)
 """
 
 from __future__ import annotations
 
+import math
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,6 +121,7 @@ def setting(name: str, value: str):
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_LOCAL_WAIT_S = 120.0
 
 
 def _number(name: str, default: float, cast, minimum: float):
@@ -122,7 +134,7 @@ def _number(name: str, default: float, cast, minimum: float):
         value = cast(raw)
     except ValueError:
         value = None
-    if value is None or value < minimum:
+    if value is None or not math.isfinite(value) or value < minimum:
         raise ConfigError(f"{name}={raw!r} must be a number >= {minimum:g} (in your environment or .env); "
                           f"unset it for the default, {default:g}.")
     return value
@@ -136,6 +148,11 @@ def timeout_s() -> float:
 def max_retries() -> int:
     """AIE_MAX_RETRIES: retries after a 429, a 5xx or a timeout (default 2)."""
     return _number("AIE_MAX_RETRIES", DEFAULT_MAX_RETRIES, int, 0)
+
+
+def local_wait_s() -> float:
+    """AIE_LOCAL_WAIT_S: seconds a call waits for the busy local model (default 120)."""
+    return _number("AIE_LOCAL_WAIT_S", DEFAULT_LOCAL_WAIT_S, float, 0.1)
 
 
 def redact(text: str) -> str:

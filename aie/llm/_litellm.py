@@ -3,12 +3,17 @@ Mistral, Cohere, Azure OpenAI, AWS Bedrock and SageMaker, Replicate — with mod
 LiteLLM spells them (`gemini/gemini-2.0-flash`, `bedrock/...`, `azure/<deployment>`).
 Keys come from each provider's own variable (GEMINI_API_KEY, MISTRAL_API_KEY, ...), which
 LiteLLM reads. `openai/<model>` with OPENAI_BASE_URL reaches any OpenAI-compatible server.
+
+Timeouts and retries: AIE_TIMEOUT_S and AIE_MAX_RETRIES, as for the other backends. Every
+LiteLLM failure is one of `aie.errors` (or a ValueError/TypeError for a bad argument) with
+every configured key redacted from the message: providers echo keys in error bodies.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Any
 
 from .. import config
@@ -43,7 +48,8 @@ def build_kwargs(request) -> dict[str, Any]:
         "temperature": request.temperature,
         "top_p": request.top_p,
         "max_tokens": request.max_tokens,
-        "num_retries": 3,
+        "num_retries": 0,  # retried here (AIE_MAX_RETRIES): LiteLLM's own count compounds with its SDKs'
+        "timeout": config.timeout_s(),  # AIE_TIMEOUT_S per answer
     }
     if request.seed is not None:
         kwargs["seed"] = request.seed
@@ -82,15 +88,54 @@ def _translate(exc: Exception) -> Exception:
                          status=getattr(exc, "status_code", None))
 
 
+BACKOFF = 0.5  # seconds, doubled after each retry
+
+
+def _retryable(exc: Exception) -> bool:
+    """429, 408 (LiteLLM's Timeout) and 5xx answers are worth another try; a connection that
+    cannot be made is reported at once."""
+    status = getattr(exc, "status_code", None)
+    return isinstance(status, int) and (status in (408, 429) or status >= 500)
+
+
+def _call(fn):
+    """fn() with AIE_MAX_RETRIES retries on retryable errors, every error translated."""
+    delay = BACKOFF
+    for attempt in range(config.max_retries() + 1):
+        try:
+            return fn()
+        except Exception as exc:
+            if not _retryable(exc) or attempt == config.max_retries():
+                raise _translate(exc) from None
+            time.sleep(delay)
+            delay *= 2
+
+
+def _stream_events(fn):
+    """fn()'s stream, retried like _call but only before its first event (after that the
+    text already shown would repeat), every error translated."""
+    delay = BACKOFF
+    for attempt in range(config.max_retries() + 1):
+        started = False
+        try:
+            for event in fn():
+                started = True
+                yield event
+            return
+        except Exception as exc:
+            if started or not _retryable(exc) or attempt == config.max_retries():
+                raise _translate(exc) from None
+            time.sleep(delay)
+            delay *= 2
+
+
 class LiteLLMBackend:
     name = "litellm"
 
     def complete(self, request) -> Completion:
         litellm = _litellm()
-        try:
-            resp = litellm.completion(**build_kwargs(request))
-        except Exception as exc:
-            raise _translate(exc) from None
+        kwargs = build_kwargs(request)
+        resp = _call(lambda: litellm.completion(**kwargs))
         choice = resp.choices[0]
         calls = []
         for tc in choice.message.tool_calls or []:
@@ -110,15 +155,12 @@ class LiteLLMBackend:
         kwargs = build_kwargs(request)
 
         def chunks(state: StreamState):
-            try:
-                for event in litellm.completion(stream=True, **kwargs):
-                    choice = event.choices[0]
-                    if choice.finish_reason:
-                        state.finish_reason = choice.finish_reason
-                    if choice.delta and choice.delta.content:
-                        yield choice.delta.content
-            except Exception as exc:
-                raise _translate(exc) from None
+            for event in _stream_events(lambda: litellm.completion(stream=True, **kwargs)):
+                choice = event.choices[0]
+                if choice.finish_reason:
+                    state.finish_reason = choice.finish_reason
+                if choice.delta and choice.delta.content:
+                    yield choice.delta.content
 
         def make(text: str, state: StreamState) -> Completion:
             return Completion(text=text, finish_reason=state.finish_reason, model=request.model,

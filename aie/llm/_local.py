@@ -60,7 +60,7 @@ class _ModelLock:
                 "a stream from the local model is still open in this thread: read it to the end "
                 "or call its .close() before the next call (the model runs one call at a time)"
             )
-        wait = float(config.get("AIE_LOCAL_WAIT_S", "120"))
+        wait = config.local_wait_s()
         if not self._lock.acquire(timeout=wait):
             raise LocalModelError(
                 f"the local model stayed busy for {wait:g} s (another thread's call or an open stream "

@@ -7,6 +7,11 @@ retried here (AIE_MAX_RETRIES times, backoff doubling from 0.5 s); each HTTP ans
 AIE_TIMEOUT_S seconds. A server that is not running is reported at once, with the fix. A
 stream is retried only before its first chunk (after that, the text already shown would
 repeat), and a stream that ends without Ollama's final `done` message is "incomplete".
+
+Errors: every failure is one of `aie.errors` (HTTP 401/403 AuthenticationError, 429
+RateLimitError, 5xx and timeouts ProviderUnavailableError, other answers ProviderError, an
+error line inside a stream too), with every configured key (OLLAMA_API_KEY, which the
+client sends to a hosted Ollama, and the others) redacted from the message.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import time
 from typing import Any
 
 from .. import config
-from ..errors import ProviderError, ProviderUnavailableError, RateLimitError
+from ..errors import AuthenticationError, ProviderError, ProviderUnavailableError, RateLimitError
 from ._types import BackendStream, Completion, StreamState, ToolCall, Usage
 
 BACKOFF = 0.5  # seconds, doubled after each retry
@@ -63,12 +68,18 @@ def _translate(exc: BaseException) -> BaseException | None:
     import ollama
 
     if isinstance(exc, ollama.ResponseError):
-        status = exc.status_code
+        status, said = exc.status_code, config.redact(str(exc.error))
         if status == 404:
-            return ProviderError(f"Ollama has no such model: {exc.error}. Run `ollama pull <model>` first.",
+            return ProviderError(f"Ollama has no such model: {said}. Run `ollama pull <model>` first.",
                                  provider="ollama", status=404)
+        if status in (401, 403):
+            return AuthenticationError(
+                f"Ollama at {_host()} refused the request (HTTP {status}): {said}. A hosted Ollama needs "
+                "OLLAMA_API_KEY; a local `ollama serve` needs none.", provider="ollama", status=status)
+        if status < 0:  # an {"error": ...} line inside a stream carries no status
+            return ProviderError(f"Ollama reported an error during the answer: {said}", provider="ollama")
         cls = RateLimitError if status == 429 else ProviderUnavailableError if status >= 500 else ProviderError
-        return cls(f"Ollama answered HTTP {status}: {exc.error}", provider="ollama", status=status)
+        return cls(f"Ollama answered HTTP {status}: {said}", provider="ollama", status=status)
     if _is_timeout(exc):
         return ProviderUnavailableError(
             f"Ollama at {_host()} did not answer within AIE_TIMEOUT_S={config.timeout_s():g} s (tried "
@@ -76,8 +87,14 @@ def _translate(exc: BaseException) -> BaseException | None:
             "AIE_TIMEOUT_S, or try again.", provider="ollama")
     if isinstance(exc, ConnectionError | httpx.ConnectError):
         return ProviderUnavailableError(
-            f"could not reach Ollama at {_host()}: {exc}. Start it with `ollama serve`, or unset "
+            f"could not reach Ollama at {_host()}: {config.redact(str(exc))}. Start it with `ollama serve`, or unset "
             "AIE_PROVIDER to use the in-process local model.", provider="ollama")
+    if isinstance(exc, httpx.TransportError):  # the connection broke mid-answer
+        return ProviderUnavailableError(f"the connection to Ollama at {_host()} broke: "
+                                        f"{config.redact(str(exc)) or type(exc).__name__}. Try again.",
+                                        provider="ollama")
+    if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":
+        return ProviderError(f"Ollama sent a reply that is not JSON: {config.redact(str(exc))}", provider="ollama")
     return None
 
 

@@ -350,15 +350,34 @@ def test_the_default_timeout_is_lower_than_before():
     assert config.timeout_s() * (config.max_retries() + 1) < 120 * 4
 
 
-@pytest.mark.parametrize("name, value", [("AIE_TIMEOUT_S", "soon"), ("AIE_TIMEOUT_S", "0"), ("AIE_MAX_RETRIES", "-1"),
-                                         ("AIE_MAX_RETRIES", "two")])
+@pytest.mark.parametrize("name, value", [("AIE_TIMEOUT_S", "soon"), ("AIE_TIMEOUT_S", "0"), ("AIE_TIMEOUT_S", "nan"),
+                                         ("AIE_MAX_RETRIES", "-1"), ("AIE_MAX_RETRIES", "two"),
+                                         ("AIE_LOCAL_WAIT_S", "inf"), ("AIE_LOCAL_WAIT_S", "0"), ("AIE_LOCAL_WAIT_S", "long")])
 def test_bad_timeout_settings_are_clear_errors(monkeypatch, name, value):
     from aie import config
     from aie.errors import ConfigError
 
     monkeypatch.setenv(name, value)
+    read = {"AIE_TIMEOUT_S": config.timeout_s, "AIE_MAX_RETRIES": config.max_retries,
+            "AIE_LOCAL_WAIT_S": config.local_wait_s}[name]
     with pytest.raises(ConfigError, match=name):
-        config.timeout_s() if name == "AIE_TIMEOUT_S" else config.max_retries()
+        read()
+
+
+def test_every_setting_read_is_listed_with_the_others():
+    """Each AIE_* variable the runtime reads is in aie/config.py's list of settings."""
+    import re
+    from pathlib import Path
+
+    from aie import config
+
+    root = Path(config.__file__).parent
+    read = set()
+    for path in root.rglob("*.py"):
+        read |= set(re.findall(r"""(?:config\.get|_number)\(\s*["'](AIE_[A-Z_]+)["']""", path.read_text()))
+    listed = set(re.findall(r"AIE_[A-Z_]+", config.__doc__))
+    assert "AIE_LOCAL_WAIT_S" in read, "the scan finds the settings the runtime reads"
+    assert read - listed == set(), f"settings the runtime reads but aie/config.py does not list: {sorted(read - listed)}"
 
 
 def test_openai_embeddings_are_retried_and_typed(monkeypatch, canned):
