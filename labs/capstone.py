@@ -17,7 +17,8 @@ evaluation endpoint with lab 05's metrics. `aie serve` runs the app around them:
 
 Leaves to other labs: chunking and BM25 search (lab 05: the `rag` module next to this one),
 token counting and history trimming (lab 01, done by the app), guards against injection
-and personal data (lab 07), the web plumbing itself (`aie/serve`).
+and personal data (lab 07: the `safety` module next to this one), the web plumbing itself
+(`aie/serve`).
 """
 
 from __future__ import annotations
@@ -43,15 +44,10 @@ UPLOAD_CHUNK_TOKENS = 128
 SYSTEM = ("You answer questions about a company handbook from the numbered sources only. "
           "Answer in one or two short sentences. If the sources do not say, answer: not in the documents.")
 
-# A minimal guard until lab 07's detectors are wired in (solutions.safety.detect_injection
-# and redact_pii): phrases of the common injection families, and e-mail addresses and
-# phone numbers as personal data.
-INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|rules|prompts?|guidelines)\b"
-    r"|\b(system prompt|developer mode|jailbreak)\b|\byou are now\b|\bnew instructions\b",
-    re.IGNORECASE)
-PII = {"EMAIL_ADDRESS": re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b"),
-       "PHONE_NUMBER": re.compile(r"(?<!\w)\+?\d[\d ()-]{7,}\d(?!\w)")}
+# Personal data an upload loses before indexing (lab 07's redact_pii types): contact and
+# payment details. Names stay: a handbook names its people, and the small spaCy model also
+# reads capitalised words ("Bike room") as names.
+UPLOAD_PII_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE")
 
 
 # --- given helpers -------------------------------------------------------------------------------
@@ -68,6 +64,21 @@ def rag_module():
         except (ImportError, NotImplementedError):
             continue
     raise NotImplementedError("the capstone needs lab 05's chunk_markdown and bm25_search: finish them first")
+
+
+def safety_module():
+    """Lab 07 next to this one (labs.safety for labs.capstone), or the reference where it
+    ships: its `detect_injection` and `redact_pii` guard the uploads."""
+    package = (__spec__.name if __spec__ is not None else __name__).rpartition(".")[0] or "solutions"
+    for name in dict.fromkeys([f"{package}.safety", "solutions.safety"]):
+        try:
+            module = importlib.import_module(name)
+            module.detect_injection("")
+            module.redact_pii("")
+            return module
+        except (ImportError, NotImplementedError):
+            continue
+    raise NotImplementedError("uploads need lab 07's detect_injection and redact_pii: finish them first")
 
 
 class Handbook:
@@ -98,15 +109,6 @@ def pdf_text(data: bytes) -> str:
 
     reader = PdfReader(io.BytesIO(data))
     return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
-
-
-def guard(text: str) -> tuple[str | None, str]:
-    """(why it is refused or None, text with personal data replaced by <TYPE>)."""
-    if INJECTION.search(text):
-        return "it contains instructions aimed at the assistant (a prompt injection)", text
-    for name, pattern in PII.items():
-        text = pattern.sub(f"<{name}>", text)
-    return None, text
 
 
 # --- 1. retrieval ---------------------------------------------------------------------------------
@@ -190,8 +192,11 @@ def ingest_upload(kb: Handbook, user: str, filename: str, data: bytes, *, max_by
     2. The source id is "upload-" and the name's stem reduced to [a-z0-9-] (lower case, at
        most 40 characters): the file name never reaches a path ("../../etc/passwd.md" ->
        "upload-passwd").
-    3. `guard(text)`: a refusal is a ValueError saying why; otherwise personal data is
-       replaced ("redacted" says how many were).
+    3. Lab 07's guards, from `safety_module()`: `detect_injection(text)` flags an injection
+       (refused: a ValueError that says "prompt injection" and gives the reasons); then
+       `redact_pii(text, types=UPLOAD_PII_TYPES)` replaces personal data by placeholders
+       (<EMAIL_ADDRESS_1>, ...) and "redacted" is how many distinct values it replaced. The
+       mapping back to the originals is dropped: it is never indexed.
     4. lab 05's `chunk_markdown(text, UPLOAD_CHUNK_TOKENS, source)`, each chunk with
        "title" (the file's stem) and added with `kb.add(user, chunks)`.
 
