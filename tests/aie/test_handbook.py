@@ -10,6 +10,8 @@ from aie import handbook
 from aie.data import load_handbook, load_handbook_questions
 from solutions import rag
 
+pytestmark = pytest.mark.slow  # embeds the handbook twice: about 35 s of CPU
+
 
 @pytest.fixture(scope="module")
 def chunks():

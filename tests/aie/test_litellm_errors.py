@@ -14,6 +14,8 @@ import pytest
 from aie.errors import AIEError, AuthenticationError, ProviderError
 from aie.llm import chat
 
+pytestmark = pytest.mark.slow  # importing LiteLLM takes about 10 s of CPU
+
 MESSAGES = [{"role": "user", "content": "Weather in Paris?"}]
 KEY = "sk-" + "litellm-echo-test-7c2e91d04b"  # built by concatenation: no key-shaped literal in the repo
 
