@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 def child(tmp_path, lab_id: str, body: str) -> dict:
     """Run `body` as the submitted labs/<lab_id>.py's import in an armed sandbox; its result."""
     folder = tmp_path / "labs"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / f"{lab_id}.py").write_text(body)
     code = textwrap.dedent(f"""
         import json, os, sys
@@ -80,3 +80,27 @@ def test_only_the_graded_labs_file_is_taken(tmp_path):
     assert outcome.imported and not outcome.reason and outcome.restarts == 0, outcome
     assert len(graded.tests) >= 2 and all(t["status"] == "passed" for t in graded.tests), \
         [(t["nodeid"], t["status"], t.get("message")) for t in graded.tests]
+
+
+def test_the_course_tools_may_be_started_and_nothing_else(tmp_path):
+    """Lab 09's lesson starts espeak-ng; a shell from the learner's code is still refused."""
+    got = child(tmp_path, "multimodal", "import subprocess\n"
+                "RESULT = subprocess.run(['espeak-ng', '--version'], capture_output=True).returncode\n")
+    assert got == {"ok": True, "result": 0}, got
+    got = child(tmp_path / "b", "multimodal", "import subprocess\nsubprocess.run(['sh', '-c', 'true'])\n")
+    assert not got["ok"] and "starting a process" in got["error"], got
+
+
+@pytest.mark.parametrize("argv,allowed", [
+    (["espeak-ng", "-w", "out.wav", "hi"], True),
+    (["/usr/bin/tesseract", "img.png", "-"], True),
+    (["node", str(REPO_ROOT / "node" / "embed.mjs"), "x"], True),
+    (["node", "-e", "require('fs').readFileSync('tests')"], False),
+    (["node", "/tmp/elsewhere.mjs"], False),
+    (["python3", "-c", "print(1)"], False),
+    (["sh", "-c", "espeak-ng hi"], False),
+])
+def test_which_programs_count_as_the_course_tools(argv, allowed):
+    from aie.grading import sandbox
+
+    assert sandbox._course_tool((None, argv, None, None)) is allowed
