@@ -107,13 +107,19 @@ def end_user_id(user: str | None) -> str | None:
     SHA-256 of the name (salted with AIE_USER_ID_SECRET when set). The same name always
     gives the same id, so the provider can tell your users apart for abuse monitoring,
     but it never receives the name or e-mail address itself (OpenAI's safety_identifier
-    guidance: hash it). Already-opaque ids are hashed too: harmless, and one rule."""
+    guidance: hash it). An id already in that form ("u_" and 32 lower-case hex digits, such
+    as lab 07's keyed `end_user_id(user, secret)`) is sent as it is, not hashed again, so
+    the id the provider sees is the one your logs hold."""
     if user is None:
         return None
     if not isinstance(user, str) or not user.strip():
         raise ValueError(f"user must be a non-empty string naming your end user (it is hashed before "
                          f"it is sent), or None; got {user!r}")
     import hashlib
+    import re
+
+    if re.fullmatch(r"u_[0-9a-f]{32}", user):
+        return user
 
     salt = config.get("AIE_USER_ID_SECRET", "") or ""
     return "u_" + hashlib.sha256((salt + "\0" + user.strip()).encode("utf-8")).hexdigest()[:32]

@@ -18,7 +18,7 @@ from aie.config import REPO_ROOT
 
 # The labs whose docstrings have been brought in line; a lab joins when its docstrings
 # state every error its tests expect.
-LABS = ["llm_basics", "prompting", "embeddings", "vector_db", "multimodal"]
+LABS = ["llm_basics", "prompting", "embeddings", "vector_db", "multimodal", "safety"]
 
 
 def _exercise_docs(lab_id: str) -> dict[str, str]:
