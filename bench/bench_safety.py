@@ -7,12 +7,22 @@ Quality, on every split of datasets/safety/: moderation and injection precision/
 by side in the same process: the seconds per text of `moderate`, `detect_injection` and
 `redact_pii`, divided by the seconds per text of one bare MiniLM `embed([text])` call (what
 the first two must do anyway), measured in alternating rounds so a busy machine slows both
-alike; the load average is recorded next to the times. Everything is offline. Prints a
-Markdown table and writes bench/results/safety.json.
+alike; the load average is recorded next to the times.
+
+Attacks, on the real targets: every attack of datasets/safety/attacks.jsonl against lab
+05's pipeline (`rag_target`, the handbook plus the poisoned page) and lab 06's agent
+(`agent_target`), without and with the defences, judged by `attack_suite`'s checks (marker,
+canary, forbidden tool, foreign link, citation), never by a model; and the benign questions
+of datasets/safety/benign.jsonl through the same pipelines: how many the defences refuse.
+
+Everything is offline. Prints Markdown tables and writes bench/results/safety.json.
+
+    .venv/bin/python bench/bench_safety.py --only attacks --targets rag   (one part; the rest of the file is kept)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -44,13 +54,72 @@ def per_text(fn, texts: list[str]) -> float:
     return (time.perf_counter() - t0) / len(texts)
 
 
+def attacks(lab, targets: list[str], out: dict, save, benign_too: bool = True) -> dict:
+    """Attack success per category, without and with the defences, and benign refusals;
+    `save()` after each part, so a long run keeps what it measured."""
+    makers = {"rag": lab.rag_target, "agent": lab.agent_target}
+    for name in targets:
+        for defended in (False, True):
+            target, seconds = makers[name](defended), []
+
+            def timed(text: str, target=target) -> dict:
+                t0 = time.perf_counter()
+                try:
+                    return target(text)
+                finally:
+                    seconds.append(time.perf_counter() - t0)
+
+            result = lab.attack_suite(timed, lab.load_attacks(name), canary=lab.TARGET_CANARY,
+                                      forbidden_tools=[lab.FORBIDDEN_TOOL], allowed_hosts=())
+            key = f"{name}/{'defended' if defended else 'undefended'}"
+            out[key] = {"categories": result["categories"],
+                        "results": [{k: r[k] for k in ("id", "category", "succeeded", "checks", "error")}
+                                    for r in result["results"]],
+                        "seconds_per_attack": round(statistics.median(seconds), 1),
+                        "load_average_after": os.getloadavg()}
+            print(key, {c: f"{v['succeeded']}/{v['tried']}" for c, v in result["categories"].items()},
+                  f"{statistics.median(seconds):.1f} s per attack (median)", flush=True)
+            save()
+        if not benign_too:
+            continue
+        benign = lab.load_set("benign")
+        for defended in (False, True):
+            target = makers[name](defended)
+            replies = [target(b["text"]) for b in benign]
+            refused = [b["id"] for b, r in zip(benign, replies) if r.get("answer") == lab.FALLBACK]
+            not_found = [b["id"] for b, r in zip(benign, replies) if r.get("mode") == "not_found"]
+            key = f"{name}/{'defended' if defended else 'undefended'}/benign"
+            out[key] = {"n": len(benign), "refused": refused, "not_found": not_found}
+            print(key, f"refused {len(refused)}/{len(benign)} {refused}; not found {not_found}", flush=True)
+            save()
+    return out
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", choices=["quality", "attacks"], help="run one part; keep the other's figures")
+    parser.add_argument("--targets", nargs="+", default=["rag", "agent"], choices=["rag", "agent"])
+    parser.add_argument("--no-benign", action="store_true", help="skip the benign questions through the pipelines")
+    args = parser.parse_args()
+
     from aie.embed import embed
     from aie.grading import load_lab
 
     lab = load_lab("safety", "solutions")
-    out: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                             "load_average": os.getloadavg()}, "quality": {}, "cost": {}}
+    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    out: dict = {**previous, "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                                         "load_average": os.getloadavg()}}
+    def save() -> None:
+        out["machine"]["load_average_after_attacks"] = os.getloadavg()
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+
+    if args.only != "quality":
+        out["attacks"] = previous.get("attacks", {})
+        attacks(lab, args.targets, out["attacks"], save, benign_too=not args.no_benign)
+        if args.only == "attacks":
+            return
+    out["quality"], out["cost"] = {}, {}
     for split in ("train", "heldout"):
         rows = lab.load_set("moderation", split)
         out["quality"][f"moderation/{split}"] = precision_recall([lab.moderate(r["text"]).flagged for r in rows],
