@@ -653,6 +653,247 @@ def extractive_answer(question: str, chunks: list[dict]) -> dict:
 _NAME = re.compile(r"[\w][\w.\-]*")
 
 
+# --- 4b. answer-type-aware extraction and consistency ------------------------------------------
+
+# What a question asks for, from its wording (first match wins), and the spans of each type.
+QUESTION_TYPES = [
+    ("person", r"\bwho\b|\bwhose\b|\bwhich (?:person|colleague|company|provider)\b"),
+    ("date", r"\bwhen\b|\bwhat (?:date|day|time|year|month)\b|\bwhich (?:day|weekday|month|year|date)\b"
+             r"|\bwhat time\b|\bhow often\b"),
+    ("duration", r"\bhow long\b|\bhow quickly\b|\bhow fast must\b|\bhow soon\b|\bfor how long\b"
+                 r"|\bhow many (?:days|weeks|months|years|hours|minutes)\b|\blifetime\b"),
+    ("money", r"\bhow much\b|\bwhat (?:is the )?(?:price|cost|discount|allowance|per diem|budget|credit)\b"
+              r"|\bpay\b|\bpaid\b|\bcharge\b|\bcost\b|\bdiscount\b"),
+    ("number", r"\bhow many\b|\bhow (?:big|large|fast)\b|\bwhat (?:percentage|share|port|line length)\b"
+               r"|\blargest\b|\bmaximum\b|\blimit\b"),
+    ("place", r"\bwhere\b|\bwhich (?:street|city|country|office|station|floor|region|channel)\b"),
+    ("identifier", r"\bwhich (?:command|setting|metric|error|header|prefix|flag)\b"
+                   r"|\bwhat (?:command|setting|metric|error code|prefix)\b"),
+]
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?"
+_COUNT = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a)"
+_UNIT = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|working days?|business days?)"
+SPAN_PATTERNS = {
+    "person": r"\b[A-Z][\w\u00C0-\u017F]+ [A-Z][\w\u00C0-\u017F]+\b",
+    "date": rf"\b\d{{1,2}} {_MONTHS}(?: \d{{4}})?\b|\b{_MONTHS}(?: \d{{4}})?\b|\b{_DAYS}\b|\b\d{{1,2}}:\d{{2}}\b"
+            rf"|\b(?:19|20)\d{{2}}\b|\bevery {_UNIT}\b|\bevery \d+ {_UNIT}\b|\bonce a \w+\b",
+    "duration": rf"\b{_COUNT} {_UNIT}\b",
+    "money": r"(?:€|CAD ?|EUR ?|\$)\s?\d[\d,.]*|\b\d[\d,.]*\s?%|\bfree\b",
+    "number": r"\b\d[\d,.]*\b(?:\s?(?:MiB|GB|MB/s|%|brokers|people|requests))?",
+    "place": r"\b(?:[A-Z][\w\u00C0-\u017F]+ )+(?:Street|Road|Avenue|Square|station|building)\b|\bRua [^,.;]+?\d+\b"
+             r"|\b(?:in|on|at|near) (?:the )?[A-Z][\w\u00C0-\u017F]+(?: [A-Z][\w\u00C0-\u017F]+)*|(?<![\w/])/[\w./-]+|#[\w-]+",
+    "identifier": r"`[^`]+`|\bDM-\d{3}\b|\b[a-z]+(?:[._][a-z]+)+\b|\bHTTP \d{3}\b",
+}
+TYPE_WEIGHT = 0.25  # added to the score of a unit holding a span of the question's type
+ENTITY_WEIGHT = 0.35  # times the share of the question's content words found in the unit or its headings
+ARCHIVED_PENALTY = 0.3  # subtracted from units of `status: archived` chunks, unless the question asks about the past
+_PAST = re.compile(r"\b(?:19|20)\d{2}\b|\b\d+\.(?:\d+|x)\b|\b(?:before|old|older|previous|prior|archived|used to|until)\b",
+                   re.IGNORECASE)
+
+
+def question_type(question: str) -> str | None:
+    """What `question` asks for: "person", "date", "duration", "money", "number", "place",
+    "identifier", or None (a "what/how" question with no typed answer).
+
+        question_type("How long did the outage last?") -> "duration"
+        question_type("Who leads the company?") -> "person"
+    """
+    q = question.lower()
+    for name, pattern in QUESTION_TYPES:
+        if re.search(pattern, q):
+            return name
+    return None
+
+
+def typed_spans(text: str, kind: str | None) -> list[str]:
+    """The spans of `text` of type `kind` (`SPAN_PATTERNS`), in order; [] for None.
+
+        typed_spans("Replaced every 3 years.", "duration") -> ["3 years"]
+    """
+    if kind is None:
+        return []
+    return [m.group(0).strip() for m in re.finditer(SPAN_PATTERNS[kind], text)]
+
+
+def answer_units(chunk: dict) -> list[str]:
+    """A chunk's candidate answers: its sentences and table rows, with hard-wrapped lines
+    joined first (a sentence that continues on the next line stays whole), list items kept
+    apart, a table row as "header: cell; header: cell", code fences dropped, and a unit
+    ending in ":" joined to the items that follow it.
+
+        answer_units({"text": "You may carry up to 5 days. They\\nexpire on 31 March.\\n"})
+        -> ["You may carry up to 5 days.", "They expire on 31 March."]
+
+    Part of the `extract_answer` exercise.
+    """
+    # BEGIN SOLUTION
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", prompt_text(chunk))  # [Travel](hr-travel.md) -> Travel
+    lines = text.replace("`", "").splitlines()
+    units: list[str] = []
+    paragraph: list[str] = []
+    header: list[str] | None = None
+    in_fence = False
+
+    def flush() -> None:
+        if paragraph:
+            text = " ".join(paragraph)
+            units.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"(€])", text) if s.strip())
+            paragraph.clear()
+
+    for raw in lines:
+        line = raw.strip()
+        if line.startswith("```"):
+            in_fence = not in_fence
+            flush()
+            continue
+        if in_fence:
+            continue
+        if not line:
+            flush()
+            header = None
+            continue
+        if line.startswith("|"):
+            flush()
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if all(re.fullmatch(r":?-+:?", c) for c in cells if c):
+                continue
+            if header is None:
+                header = cells
+                continue
+            if len(header) == len(cells):
+                units.append("; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells)))
+            else:
+                units.append(" | ".join(cells))
+            continue
+        header = None
+        if re.match(r"^(?:[-*+]|\d+\.)\s+", line):
+            flush()
+            line = re.sub(r"^(?:[-*+]|\d+\.)\s+", "", line)
+        paragraph.append(line)
+    flush()
+    joined: list[str] = []
+    for unit in units:
+        if joined and joined[-1].endswith(":") and len(joined[-1]) < ANSWER_CHARS:
+            joined[-1] = f"{joined[-1]} {unit}"
+        else:
+            joined.append(unit)
+    return [u for u in joined if len(content_words(u)) >= 2 or numbers_in(u)]
+    # END SOLUTION
+
+
+def _shares(term: str, words: set[str]) -> bool:
+    """A question term is in `words` exactly, or (a name) by its first 5 letters
+    ("Canadian" ~ "Canada")."""
+    return term in words or (not any(ch.isdigit() for ch in term) and len(term) >= 5
+                             and any(w[:5] == term[:5] for w in words))
+
+
+def extract_answer(question: str, chunks: list[dict]) -> dict:
+    """The span of `chunks` that answers `question`, typed and scored, cited to its chunk.
+
+    1. Split each chunk into answer units (`answer_units`: sentences and table rows).
+    2. Type the question (`question_type`: who -> person, when -> date, how long ->
+       duration, how much -> money, how many -> number, where/which street -> place, which
+       command -> identifier).
+    3. Score each unit: cosine(question, unit) with `embed`, + TYPE_WEIGHT if the unit holds
+       a span of that type (`typed_spans`), + ENTITY_WEIGHT x the share of the question's
+       content words found in the unit or its chunk's heading path; earlier chunks win ties.
+
+    Returns {"answer": the best unit (at most ANSWER_CHARS), "span": its first typed span
+    ("" if none), "type": the question's type, "citations": [its chunk's id], "score"};
+    {"answer": NOT_FOUND, "citations": [], "span": "", "type": ..., "score": 0.0} when the
+    chunks hold no unit.
+
+        extract_answer("After rotating a token, how long does the old one keep working?", hits)
+        -> {"answer": "Rotate a token with dmctl token rotate <token-id>; the old token keeps working for 24 hours so that clients can switch over.",
+            "span": "24 hours", "type": "duration", "citations": ["prod-auth#0"], ...}
+
+    `question` must be a non-empty string (ValueError) and `chunks` a list of dicts with
+    "id" and "text" (ValueError naming the bad item).
+    """
+    # BEGIN SOLUTION
+    check_text(question, "question")
+    if not isinstance(chunks, list):
+        raise ValueError(f"chunks must be a list of chunks with 'id' and 'text', got {type(chunks).__name__}")
+    for n, chunk in enumerate(chunks):
+        if not isinstance(chunk, dict) or "id" not in chunk or not isinstance(chunk.get("text"), str):
+            raise ValueError(f"chunks[{n}] must be a dict with 'id' and 'text'")
+    kind = question_type(question)
+    candidates = [(chunk, unit) for chunk in chunks for unit in answer_units(chunk)]
+    if not candidates:
+        return {"answer": NOT_FOUND, "citations": [], "span": "", "type": kind, "score": 0.0}
+    vectors = embed([question] + [unit for _, unit in candidates])
+    similarity = vectors[1:] @ vectors[0]
+    wanted = set(content_words(question))
+    asks_for_the_past = bool(_PAST.search(question))
+    best, best_score, best_span = None, float("-inf"), ""
+    for (chunk, unit), sim in zip(candidates, similarity):
+        spans = typed_spans(unit, kind)
+        words = set(content_words(f"{heading_path(chunk)} {chunk.get('title', '')} {unit}"))
+        overlap = sum(_shares(w, words) for w in wanted) / len(wanted) if wanted else 0.0
+        score = float(sim) + TYPE_WEIGHT * bool(spans) + ENTITY_WEIGHT * overlap
+        if chunk.get("status") == "archived" and not asks_for_the_past:
+            score -= ARCHIVED_PENALTY  # an archived page answers only a question about the past
+        if score > best_score:
+            best, best_score, best_span = (chunk, unit), score, (spans[0] if spans else "")
+    chunk, unit = best
+    return {"answer": unit[:ANSWER_CHARS], "span": best_span, "type": kind,
+            "citations": [chunk["id"]], "score": best_score}
+    # END SOLUTION
+
+
+EVERYWHERE = frozenset(["pellucid", "harbor", "driftmark"])  # what every page is about: never "missing"
+
+
+def question_terms(question: str) -> list[str]:
+    """The terms of `question` an answer must be about, lower-cased: names (capitalised
+    words after the first that are not stop words), years, versions ("4.3", "3.x") and
+    other numbers. The company's and the product's names (`EVERYWHERE`) are left to
+    `check_consistency`, which never counts them as missing: every page is about them.
+
+        question_terms("Before 4.2, what was the largest cluster in Halifax?") -> ["4.2", "halifax"]
+    """
+    terms = []
+    for i, m in enumerate(_NAME.finditer(question)):
+        word = m.group(0).strip(".-")
+        if not word or word.lower() in STOPWORDS:
+            continue
+        if (i > 0 and word[0].isupper()) or any(ch.isdigit() for ch in word):
+            terms.append(word.lower())
+    return list(dict.fromkeys(terms))
+
+
+def check_consistency(question: str, answer: str, cited: list[dict]) -> list[str]:
+    """What the cited chunks do not back: every name, place, year and version of the
+    question (`question_terms`) and every number of the answer must appear in a cited
+    chunk's text, heading path or title (a name may match by its first 5 letters:
+    "Canadian" ~ "Canada"), except the names in `EVERYWHERE` (Pellucid Harbor, Driftmark),
+    which every page is about. Returns the missing terms; [] means consistent.
+
+    This catches the neighbour's fact: "What are the Halifax meeting rooms named after?"
+    answered from the Tallinn page, whose text never says "Halifax".
+
+        check_consistency("How many people fit in the Saaremaa room in Porto?",
+                          "Saaremaa (10 people)", [tallinn_rooms]) -> ["porto"]
+
+    `question` and `answer` must be non-empty strings and `cited` a non-empty list of
+    chunks (ValueError).
+    """
+    # BEGIN SOLUTION
+    check_text(question, "question")
+    check_text(answer, "answer")
+    if not isinstance(cited, list) or not cited or not all(isinstance(c, dict) and "text" in c for c in cited):
+        raise ValueError("cited must be a non-empty list of chunks with 'text'")
+    words: set[str] = set()
+    for chunk in cited:
+        for m in _WORD.finditer(f"{chunk.get('title', '')}\n{index_text(chunk)}".lower()):
+            words.add(m.group(0))
+    terms = question_terms(question) + sorted(numbers_in(answer))
+    return [t for t in dict.fromkeys(terms) if t not in EVERYWHERE and not _shares(t, words)]
+    # END SOLUTION
+
+
 def retrieval_confidence(question: str, hits: list[dict]) -> tuple[float, list[str]]:
     """How well retrieved `hits` cover `question`: (relevance, unseen).
 
@@ -691,14 +932,20 @@ def answer(question: str, retriever: Callable[[str, int], list[dict]], *, k: int
     1. Retrieve k chunks. If `retrieval_confidence` says they do not cover the question
        (relevance < MIN_RELEVANCE, or a name in the question that no chunk mentions),
        answer NOT_FOUND — without calling the model.
-    2. Ask the model with `build_prompt` for JSON matching `answer_schema(ids of the
+    2. Extract the best typed span with `extract_answer`. If `check_consistency` finds a
+       name, year or version of the question missing from its chunk (the neighbour's fact:
+       Halifax asked, Tallinn found), extract again from the chunks that name everything
+       the question names; none left: NOT_FOUND, without calling the model.
+    3. Ask the model with `build_prompt` for JSON matching `answer_schema(ids of the
        chunks)`, through `generate(messages, schema, max_tokens)` (`chat_generate` by default).
-    3. Validate: parseable JSON, a non-empty answer, citations only from the prompt's ids
+    4. Validate: parseable JSON, a non-empty answer, citations only from the prompt's ids
        and only those that back some word of the answer, and an answer supported by what
        it cites: `groundedness` >= MIN_GROUNDED and every number it states found there
-       (if another prompt chunk supports it, cite that one instead). An answer of
-       NOT_FOUND from the model is kept.
-    4. Anything invalid falls back to `extractive_answer` over the retrieved chunks.
+       (if another prompt chunk supports it, cite that one instead); it must contain the
+       extracted typed span when there is one (a fluent sentence without the "27 days" of a
+       "how many days" question is the wrong sentence) and pass `check_consistency`. The
+       model's NOT_FOUND is kept unless the extraction found a typed span.
+    5. Anything invalid falls back to the extracted span ("mode": "extractive").
 
     Returns {"answer": str, "citations": [chunk ids from the prompt], "sources": [the
     prompt's chunk ids, in order], "mode": "model" | "extractive" | "not_found"}.
@@ -714,12 +961,23 @@ def answer(question: str, retriever: Callable[[str, int], list[dict]], *, k: int
     generate = generate or chat_generate
     hits = list(retriever(question, k))[:k]
     sources = [h["id"] for h in hits]
+    not_found = {"answer": NOT_FOUND, "citations": [], "sources": sources, "mode": "not_found"}
     relevance, unseen = retrieval_confidence(question, hits)
     if relevance < MIN_RELEVANCE or unseen:
-        return {"answer": NOT_FOUND, "citations": [], "sources": sources, "mode": "not_found"}
+        return not_found
+    by_id = {h["id"]: h for h in hits}
+    extracted = extract_answer(question, hits)
+    if extracted["answer"] != NOT_FOUND and check_consistency(
+            question, extracted["answer"], [by_id[c] for c in extracted["citations"]]):
+        # The best span is about something else (a neighbour's fact): look only in the chunks
+        # that name everything the question names; none left means not in the documents.
+        extracted = extract_answer(question, [h for h in hits if not check_consistency(question, question, [h])])
+    if extracted["answer"] == NOT_FOUND:
+        return not_found
 
     def fallback() -> dict:
-        return {**extractive_answer(question, hits), "sources": sources, "mode": "extractive"}
+        return {"answer": extracted["answer"], "citations": extracted["citations"], "sources": sources,
+                "mode": "extractive"}
 
     try:
         reply = json.loads(generate(build_prompt(question, hits), answer_schema(sources), max_tokens))
@@ -732,8 +990,7 @@ def answer(question: str, retriever: Callable[[str, int], list[dict]], *, k: int
         return fallback()
     text = text.strip()[:ANSWER_CHARS]
     if text.lower().strip(" .\"'") == NOT_FOUND:
-        return {"answer": NOT_FOUND, "citations": [], "sources": sources, "mode": "model"}
-    by_id = {h["id"]: h for h in hits}
+        return fallback() if extracted["span"] else {**not_found, "mode": "model"}
     # Keep citations that are in the prompt and back at least one word of the answer.
     cited = [c for c in dict.fromkeys(cited) if isinstance(c, str) and c in by_id
              and groundedness(text, [by_id[c]]) > 0][:MAX_CITATIONS]
@@ -748,6 +1005,12 @@ def answer(question: str, retriever: Callable[[str, int], list[dict]], *, k: int
         if not supported([best]):
             return fallback()
         cited = [best["id"]]
+    # The model's answer must carry the typed span the extraction found (the "27 days" of a
+    # "how many days" question); a fluent sentence without it is the wrong sentence.
+    if extracted["span"] and extracted["span"].lower() not in text.lower():
+        return fallback()
+    if check_consistency(question, text, [by_id[c] for c in cited]):
+        return fallback()
     return {"answer": text, "citations": cited, "sources": sources, "mode": "model"}
     # END SOLUTION
 

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.lab("rag")
 TOKEN_MODEL = "gpt-4o-mini"
 NOT_FOUND = "not in the documents"
 PROMPT_CHUNKS = 2  # chunks `answer` puts in the prompt (the lab's PROMPT_CHUNKS)
+EXTRACT_TUNE = 0.72  # extract_answer: 75/104 tune questions hold the gold fact (measured on the solution)
 
 
 # ---------------------------------------------------------------- shared fixtures
@@ -573,6 +574,164 @@ def test_answer_does_not_call_the_model_when_nothing_relevant_is_retrieved(lab, 
     result = lab.answer("Who wrote the novel Moby-Dick?", retriever, generate=fake_generate("{}", calls))
     assert result["answer"] == NOT_FOUND and result["citations"] == [], f"expected '{NOT_FOUND}' with no citations"
     assert not calls, "decide 'not in the documents' from the retrieval scores, before calling the model"
+
+
+@pytest.mark.exercise("answer")
+@pytest.mark.points(1)
+def test_answer_needs_the_typed_span_the_extraction_found(lab, retriever):
+    """A grounded, well-cited reply that is the wrong sentence (no "27 days" for a "how
+    many days" question) gives way to the extracted span."""
+    question = "How many days of paid annual leave does a full-time employee get?"
+    ids = [h["id"] for h in retriever(question, PROMPT_CHUNKS)]
+    reply = json.dumps({"citations": ids[:1], "answer": "Leave is booked in Lighthouse, our HR system."})
+    result = lab.answer(question, retriever, generate=fake_generate(reply))
+    assert "27 days" in result["answer"] and result["mode"] == "extractive", \
+        f"a reply without the typed span the extraction found falls back to that span; got {result}"
+    assert set(result["citations"]) <= set(ids) and result["citations"], "the fallback cites a prompt chunk"
+
+
+# ---------------------------------------------------------------- extract_answer
+
+
+def chunks_of(index, *sources):
+    chunks, _ = index
+    return [c for s in sources for c in chunks if c["source"] == s]
+
+
+STOP = frozenset("""
+    a about after again all also am an and any are as at be because been before being between
+    both but by can could did do does doesn't doing don't done during each either every for from
+    further had has have having he her here hers him his how i i'm if in into is isn't it it's
+    its itself just may me might more most must my no nor not now of off on once only or other
+    our ours out over own per same shall she should so some such than that the their theirs them
+    then there these they this those through to too under until up upon us very was we were what
+    when where which while who whom whose why will with within would yes you your yours
+""".split())  # the lab's STOPWORDS
+
+
+def holds_gold(predicted, gold):
+    """The test's own loose check (the lab's `answer_matches`): every number of the reference
+    answer is in the prediction, or, when it has none, half of its content words are."""
+    def words(text):
+        return {w for w in re.findall(r"[a-z0-9][a-z0-9_.\-]*[a-z0-9]|[a-z0-9]", text.lower()) if w not in STOP}
+    want, got = words(gold), words(predicted)
+    numbers = {w for w in want if any(ch.isdigit() for ch in w)}
+    return numbers <= got if numbers else bool(want) and len(want & got) >= 0.5 * len(want)
+
+
+@pytest.mark.exercise("extract_answer")
+@pytest.mark.points(1)
+def test_extract_answer_worked_example(lab, index):
+    got = lab.extract_answer("After rotating a token, how long does the old one keep working?",
+                             chunks_of(index, "prod-auth"))
+    assert set(got) >= {"answer", "span", "type", "citations", "score"}, \
+        "extract_answer returns {'answer', 'span', 'type', 'citations', 'score'}"
+    assert "keeps working for 24 hours" in got["answer"], \
+        f"the list item that answers 'how long' (a duration), its wrapped line joined: {got['answer']!r}"
+    assert got["type"] == "duration" and got["span"] == "24 hours", \
+        f"'how long' asks for a duration, and the span is '24 hours'; got {got['type']!r}, {got['span']!r}"
+    assert len(got["citations"]) == 1 and got["citations"][0].startswith("prod-auth#"), \
+        "cite the one chunk the span comes from"
+
+
+@pytest.mark.exercise("extract_answer")
+@pytest.mark.points(1)
+def test_extract_answer_keeps_a_hard_wrapped_sentence_whole(lab):
+    chunk = {"id": "hr-equipment#9", "headings": ["Laptops"],
+             "text": "Report a lost or stolen laptop in the security channel within\n**1 hour** of "
+                     "noticing. The team will lock\nit remotely.\n"}
+    got = lab.extract_answer("How fast must I report a stolen laptop?", [chunk])
+    assert got["answer"] == "Report a lost or stolen laptop in the security channel within 1 hour of noticing.", \
+        f"join the lines of a paragraph before splitting it into sentences (and drop **): {got['answer']!r}"
+    assert got["citations"] == ["hr-equipment#9"]
+
+
+@pytest.mark.exercise("extract_answer")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("question,sources,want,not_want", [
+    ("What is the hotel limit per night in London?", ("hr-expenses-2024", "hr-expenses-2025"), "€220", "€190"),
+    ("How much is paid for a weekend day on call?", ("hr-oncall",), "€90", "€40"),
+    ("Who is the chief technology officer of Pellucid Harbor?", ("handbook-welcome",), "Marten Sepp", "Tallinn"),
+])
+def test_extract_answer_prefers_a_span_of_the_asked_type(lab, index, question, sources, want, not_want):
+    got = lab.extract_answer(question, chunks_of(index, *sources))
+    assert want in got["answer"] and not_want not in got["answer"], (
+        f"{question!r}: the table row or sentence holding {want!r} (type {got['type']!r}; an archived page only "
+        f"when the question asks about the past), got {got['answer']!r}")
+
+
+@pytest.mark.exercise("extract_answer")
+@pytest.mark.points(2)
+@pytest.mark.timeout(900)  # 104 small embedding batches: seconds on idle cores, minutes on a loaded machine
+def test_extract_answer_finds_the_gold_fact_on_the_question_set(lab, retriever, answerable):
+    """Measured on the solution over the 104 answerable tune questions, from the same two
+    hybrid hits the prompt gets: the returned unit contains the reference answer (numbers
+    all present, or half its content words) for 75 (EXTRACT_TUNE, 0.72; the first pass's extractive_answer: 50); floor 0.05 below."""
+    right = sum(holds_gold(lab.extract_answer(q["question"], retriever(q["question"], PROMPT_CHUNKS))["answer"],
+                           q["answer"]) for q in answerable)
+    assert right >= (EXTRACT_TUNE - 0.05) * len(answerable), \
+        f"the extracted span holds the reference answer for {right}/{len(answerable)} questions (floor {EXTRACT_TUNE - 0.05:.2f})"
+
+
+@pytest.mark.exercise("extract_answer")
+@pytest.mark.points(1)
+def test_extract_answer_rejects_bad_input(lab, index):
+    chunks = chunks_of(index, "hr-leave")
+    with pytest.raises(ValueError, match="question"):
+        lab.extract_answer("  ", chunks)
+    with pytest.raises(ValueError, match="chunks"):
+        lab.extract_answer("How long is leave?", "hr-leave#0")
+    with pytest.raises(ValueError, match="chunks"):
+        lab.extract_answer("How long is leave?", [{"text": "no id"}])
+    assert lab.extract_answer("How long is leave?", [])["citations"] == [], "no chunks: nothing to cite"
+
+
+# ---------------------------------------------------------------- check_consistency
+
+
+@pytest.mark.exercise("check_consistency")
+@pytest.mark.points(1)
+def test_check_consistency_catches_a_neighbours_fact(lab, index):
+    tallinn = [c for c in chunks_of(index, "office-tallinn") if "islands" in c["text"]]
+    missing = lab.check_consistency("How many people fit in the Saaremaa room in Porto?", "Saaremaa (10 people)", tallinn)
+    assert missing == ["porto"], f"the Tallinn page never says Porto: expected ['porto'], got {missing}"
+    leave = [c for c in chunks_of(index, "hr-leave") if "27 days" in c["text"]]
+    assert lab.check_consistency("How many days of annual leave do I get in Porto?", "27 days", leave) == ["porto"]
+    assert lab.check_consistency("How many days of annual leave do I get?", "27 days", leave) == [], \
+        "a question with no name, year or version, answered with a number the chunk states, is consistent"
+    assert lab.check_consistency("Does Pellucid Harbor give Driftmark users leave?", "27 days", leave) == [], \
+        "the company's and the product's names (EVERYWHERE) are what every page is about: never missing"
+
+
+@pytest.mark.exercise("check_consistency")
+@pytest.mark.points(1)
+def test_check_consistency_reads_versions_years_headings_and_the_answers_numbers(lab, index):
+    changelog = [c for c in chunks_of(index, "changelog-4-3") if "90 days" in c["text"]]
+    assert lab.check_consistency("What is the default token lifetime in 4.3?", "90 days", changelog) == [], \
+        "4.3 is in the changelog chunk's heading path: consistent"
+    auth = [c for c in chunks_of(index, "prod-auth") if "90 days" in c["text"]]
+    assert lab.check_consistency("What is the default token lifetime in 4.3?", "90 days", auth) == ["4.3"], \
+        "a version the cited chunk never names is missing"
+    assert lab.check_consistency("Which hotel limit applied in 2022?", "€160 per night",
+                                 chunks_of(index, "hr-expenses-2025")) == ["2022"], "a year is checked like a version"
+    assert lab.check_consistency("How many days of annual leave do I get?", "35 days",
+                                 [c for c in chunks_of(index, "hr-leave") if "27 days" in c["text"]]) == ["35"], \
+        "every number of the answer must be in the cited chunks too"
+    vision = [c for c in chunks_of(index, "hr-benefits-canada") if "Vision care" in c["text"]]
+    assert lab.check_consistency("Do Canadian employees get vision care?", "Vision care is covered", vision) == [], \
+        "a name matches by its first 5 letters: Canadian ~ Canada (in the heading path)"
+
+
+@pytest.mark.exercise("check_consistency")
+@pytest.mark.points(1)
+def test_check_consistency_rejects_bad_input(lab, index):
+    leave = chunks_of(index, "hr-leave")
+    with pytest.raises(ValueError, match="question"):
+        lab.check_consistency("", "27 days", leave)
+    with pytest.raises(ValueError, match="answer"):
+        lab.check_consistency("How long is leave?", "", leave)
+    with pytest.raises(ValueError, match="cited"):
+        lab.check_consistency("How long is leave?", "27 days", [])
 
 
 # ---------------------------------------------------------------- retrieval_metrics
