@@ -1,4 +1,4 @@
 """Looks at the raw text: zero-width characters and look-alike letters hide the attack."""
 
-PATCHES = [('    clean = normalise(text)\n    variants = (clean, clean.translate(LEET))', '    clean = text\n    variants = (clean, clean.translate(LEET))')]
+PATCHES = [('    variants = (clean, clean.translate(LEET))', '    clean = text\n    variants = (clean, clean.translate(LEET))')]
 TESTS = ["test_injection_lookalikes_and_obfuscation"]
