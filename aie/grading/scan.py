@@ -15,6 +15,7 @@ import re
 MODULES = {
     "solutions": "imports the reference solutions",
     "aie.grading": "imports the grader",
+    "aie.handbook": "imports the course's reference retriever (lab 05's searches, done)",
     "_pytest": "imports pytest's internals",
     "pytest": "imports pytest",
     "gc": "reads the interpreter's object graph",
@@ -103,8 +104,8 @@ def scan_source(source: str, filename: str = "<lab>", baseline: str | None = Non
             kind = _module_kind(node.module or "") if not node.level else None
             if not kind and node.module == "aie":
                 for alias in node.names:
-                    if alias.name == "grading":
-                        kind = MODULES["aie.grading"]
+                    if f"aie.{alias.name}" in MODULES:
+                        kind = MODULES[f"aie.{alias.name}"]
             if kind:
                 flag(node, kind, f"from {name} import {', '.join(a.name for a in node.names)}")
         elif isinstance(node, ast.Attribute):

@@ -104,3 +104,14 @@ def test_which_programs_count_as_the_course_tools(argv, allowed):
     from aie.grading import sandbox
 
     assert sandbox._course_tool((None, argv, None, None)) is allowed
+
+
+@pytest.mark.parametrize("line", ["from aie.handbook import Reference", "import aie.handbook",
+                                  "from aie import handbook"])
+def test_the_scan_flags_the_reference_retriever_in_a_learners_file(line):
+    """aie.handbook is the tests' set-up for lab 05 (its searches, done): a learner's lab 05
+    that calls it is shown to the instructor."""
+    from aie.grading.scan import scan_source
+
+    assert [f["kind"] for f in scan_source(line + "\n")] == [
+        "imports the course's reference retriever (lab 05's searches, done)"]
