@@ -16,7 +16,7 @@ that the local backend serves it (`AIE_LOCAL_MODEL`).
     quantise(packaged_gguf(), tmp / "f16.gguf", "F16")
     quantise(tmp / "f16.gguf", tmp / "q8.gguf", "Q8_0")
     perplexity(tmp / "q8.gguf", load_heldout_text())   # lower is better
-    run = lora_finetune(load_dock_log("train"), steps=120, out_dir=tmp / "lora")
+    run = lora_finetune(load_dock_log("train"), steps=8, out_dir=tmp / "lora")
     # AIE_LOCAL_MODEL=run["gguf"]: aie.llm.chat now answers with the fine-tuned model
 
 Leaves to other labs: tokens and the chat API (lab 01), prompting (02), embeddings (03),
@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from aie import registry
+from aie.config import REPO_ROOT
 from aie.llm._local import packaged_gguf
 
 QTYPES = ("F16", "Q8_0", "Q5_K_M", "Q4_K_M", "Q2_K")
@@ -56,6 +57,8 @@ OLLAMA_PARAMETERS = {
     "stop": str, "num_predict": int, "top_k": int, "top_p": float, "min_p": float,
 }
 DOCK_SYSTEM = "Convert the delivery note to one log line."
+# LoRA adapts every linear projection of a block: attention (q, k, v, o) and the MLP (gate, up, down).
+LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 DOCK_FORMAT = re.compile(r"^date=\d{4}-\d{2}-\d{2}; cargo=[a-z][a-z ]*[a-z]; qty=\d+; dock=\d+$")
 
 # What the registry does not say about open-weight models: size and shape, for RAM.
@@ -241,7 +244,7 @@ def gguf_from_torch_model(model, like, dst) -> Path:
     return write_gguf(reader, tensors, dst, file_type=1)
 
 
-NODE_DIR = Path(__file__).resolve().parent.parent / "node"
+NODE_DIR = REPO_ROOT / "node"  # the course's Node.js project (not beside a graded copy of this file)
 _TOKENIZER_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 
 
@@ -541,19 +544,23 @@ def training_text(example: dict, template_gguf=None) -> tuple[str, str]:
 
 
 def lora_finetune(examples: list[dict], steps: int, out_dir, *, batch_size: int = 4, rank: int = 8,
-                  top_layers: int = 10, lr: float = 2e-3, seed: int = 0) -> dict:
+                  top_layers: int = 10, lr: float = 5e-3, seed: int = 0) -> dict:
     """Fine-tune SmolLM2-135M with LoRA (peft) on dock-log examples, on the CPU, then merge
     the adapter and export the model to an F16 GGUF that the local backend serves:
 
-        run = lora_finetune(load_dock_log("train"), steps=120, out_dir="lora")
-        -> {"losses": [2.37, 2.37, 2.28, ...], "trainable": 153600, "total": 134668608,
-            "adapter": "lora/adapter", "gguf": "lora/smollm2-dock-f16.gguf", "seconds": 210.4}
+        run = lora_finetune(load_dock_log("train"), steps=8, out_dir="lora")
+        -> {"losses": [2.33, 1.67, 0.8, 0.38, ...], "trainable": 814080, "total": 135329088,
+            "adapter": "lora/adapter", "gguf": "lora/smollm2-dock-f16.gguf", "seconds": 169.0}
+
+    Eight steps of 4 notes are enough for the base model to write the log line on notes it
+    never saw (see the tests): the format is short and regular, the loss is on it alone.
 
     Steps: seed torch (`torch.manual_seed(seed)`); base model from `torch_model_from_gguf()`;
     `peft.get_peft_model(model, LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0,
-    target_modules=["q_proj", "v_proj"], layers_to_transform=<the top_layers last layers>))` —
-    adapting only the top layers means the backward pass stops there, which on a CPU halves
-    the time of a step; tokenize `training_text(example)` with llama.cpp's
+    target_modules=list(LORA_TARGETS), layers_to_transform=<the top_layers last layers>))` —
+    every linear projection of the block (adapting q and v alone learns too slowly for a
+    short run); adapting only the top layers means the backward pass stops there, which on
+    a CPU halves the time of a step; tokenize `training_text(example)` with llama.cpp's
     tokenizer (`Llama(model_path, vocab_only=True).tokenize(..., add_bos=False, special=True)`);
     labels are -100 on the prompt and on padding, so only the answer is learnt; AdamW at
     `lr`; each step takes the next `batch_size` examples (cycling, in a seeded shuffle order).

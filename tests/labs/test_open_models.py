@@ -24,6 +24,7 @@ import http.server
 import json
 import os
 import random
+import re
 import threading
 from pathlib import Path
 
@@ -523,23 +524,68 @@ def test_choose_model_checks_the_requirements(lab, req):
 
 
 LORA_STEPS = 8
+HELDOUT_NOTES = 8
+# The log line the fine-tune teaches, checked here independently of the lab's own helpers.
+LOG_LINE = re.compile(r"^date=\d{4}-\d{2}-\d{2}; cargo=[a-z][a-z ]*[a-z]; qty=\d+; dock=\d+$")
 
 
 @pytest.fixture(scope="module")
 def short_run(target_lab, tmp_path_factory):
-    """A short, seeded fine-tune: LORA_STEPS steps of 4 examples, the first 16 training notes."""
-    examples = load_dock_log("train")[:16]
-    return target_lab.lora_finetune(examples, steps=LORA_STEPS, out_dir=tmp_path_factory.mktemp("lora"), batch_size=4, seed=0)
+    """A short, seeded fine-tune: LORA_STEPS steps of 4 notes drawn (seeded shuffle) from the
+    200 training notes, so 32 distinct notes, none of them held out."""
+    return target_lab.lora_finetune(load_dock_log("train"), steps=LORA_STEPS, out_dir=tmp_path_factory.mktemp("lora"),
+                                    batch_size=4, seed=0)
+
+
+def _format_rate(gguf_path) -> tuple[float, list[str]]:
+    """Share of the first HELDOUT_NOTES held-out notes that the GGUF, served by the local
+    backend (llama.cpp, AIE_LOCAL_MODEL), answers with exactly one log line; greedy."""
+    from aie import config
+    from aie.llm import chat
+
+    notes = load_dock_log("heldout")[:HELDOUT_NOTES]
+    system = "Convert the delivery note to one log line."
+    with config.setting("AIE_LOCAL_MODEL", str(gguf_path)):
+        replies = [chat([{"role": "system", "content": system}, {"role": "user", "content": n["text"]}], provider="local",
+                        max_tokens=40, temperature=0.0, seed=0).text.strip() for n in notes]
+    return sum(bool(LOG_LINE.match(r)) for r in replies) / len(notes), replies
 
 
 @pytest.mark.exercise("lora_finetune")
 @pytest.mark.points(4)
 def test_lora_trains_a_small_adapter_and_the_loss_falls(short_run):
-    """Measured (8 steps, seed 0): loss 2.371, 2.368, 2.281, 1.993, 1.767, 1.590, 1.394, 1.059;
-    153,600 trainable weights of 134,668,608 (LoRA r=8 on q_proj and v_proj of the top 10 layers)."""
+    """Measured (8 steps, seed 0): loss on the answer tokens 2.33, 1.67, 0.80, 0.38, 0.36, 0.23,
+    0.14, 0.09; 814,080 trainable weights of 135,329,088 (LoRA r=8 on the seven linear
+    projections of the top 10 layers). With the prompt labelled too, the loss cannot fall
+    that low: the notes themselves are not predictable."""
     losses = short_run["losses"]
     assert len(losses) == LORA_STEPS, "one loss per step"
-    assert np.mean(losses[-2:]) < 0.6 * np.mean(losses[:2]), f"the loss should fall fast on 16 examples: {losses}"
+    assert np.mean(losses[-2:]) < 0.6 * np.mean(losses[:2]), f"the loss should fall fast: {losses}"
+    assert np.mean(losses[-2:]) < 0.4, \
+        f"the loss on the log line alone should fall below 0.4 in {LORA_STEPS} steps (measured 0.12): {losses}"
     assert 0 < short_run["trainable"] < 0.01 * short_run["total"], "LoRA trains under 1 % of the weights"
     assert os.path.isfile(os.path.join(short_run["adapter"], "adapter_config.json")), "the adapter is saved with peft"
     assert os.path.isfile(short_run["gguf"]), "the merged model is exported to a GGUF file"
+
+
+@pytest.mark.exercise("lora_finetune")
+@pytest.mark.points(3)
+def test_the_exported_gguf_writes_the_log_line_on_notes_it_never_saw(short_run):
+    """The merged model, exported to GGUF and served by llama.cpp through the local backend,
+    on the first 8 held-out notes. Measured: the base model 0 of 8 log lines (it chats
+    about the note); after 8 steps the same model in torch, before export, wrote 7 of 8,
+    and the exported GGUF passes the 0.5 floor (with the adapter dropped instead of merged,
+    the export writes 0 of 8)."""
+    before, base_replies = _format_rate(packaged_gguf())
+    after, replies = _format_rate(short_run["gguf"])
+    assert before <= 0.25, f"the base model should not already write log lines: {base_replies}"
+    assert after >= 0.5, f"after the fine-tune most held-out notes should become one log line, got {after:.2f}: {replies}"
+
+
+@pytest.mark.exercise("lora_finetune")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("examples, steps", [([], 8), ([{"text": "a note"}], 8), ("notes", 8),
+                                             ([{"text": "a note", "log": "date=2026-01-01; cargo=rope; qty=1; dock=1"}], 0)])
+def test_lora_finetune_checks_its_input(lab, tmp_path, examples, steps):
+    with pytest.raises(ValueError, match="examples|steps"):
+        lab.lora_finetune(examples, steps, tmp_path)
