@@ -573,9 +573,8 @@ def test_lora_trains_a_small_adapter_and_the_loss_falls(short_run):
 def test_the_exported_gguf_writes_the_log_line_on_notes_it_never_saw(short_run):
     """The merged model, exported to GGUF and served by llama.cpp through the local backend,
     on the first 8 held-out notes. Measured: the base model 0 of 8 log lines (it chats
-    about the note); after 8 steps the same model in torch, before export, wrote 7 of 8,
-    and the exported GGUF passes the 0.5 floor (with the adapter dropped instead of merged,
-    the export writes 0 of 8)."""
+    about the note); after 8 steps the exported GGUF 8 of 8 (7 of them the exact expected
+    line); with the adapter dropped instead of merged, the export writes 0 of 8."""
     before, base_replies = _format_rate(packaged_gguf())
     after, replies = _format_rate(short_run["gguf"])
     assert before <= 0.25, f"the base model should not already write log lines: {base_replies}"
