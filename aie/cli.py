@@ -284,7 +284,7 @@ def grade(target: str = typer.Option("labs", help="labs (submissions) or solutio
           timeout: int = typer.Option(300, help="seconds allowed per test"),
           lab_limit: int = typer.Option(1800, help="with --submission: seconds allowed per lab"),
           import_limit: int = typer.Option(120, help="with --submission: seconds to start and import a lab file"),
-          memory: int = typer.Option(8192, help="with --submission: memory (MB of address space) per child; 0: none"),
+          memory: int = typer.Option(8192, help="with --submission: memory (MB of heap, RLIMIT_DATA) per child; 0: none"),
           threads: int = typer.Option(0, help="with --submission: threads per child for the local model (0: "
                                               "AIE_LOCAL_THREADS or every core); graders run N at a time "
                                               "should each get cores/N"),

@@ -8,7 +8,8 @@ tests, hidden tests, runtime, pytest configuration and manifest are the instruct
 
 Each lab runs in its own child process (`python -I -m pytest`, plugin autoload off, the
 environment's PYTEST_*, AIE_* and PYTHON* variables removed), in its own session, with a
-memory limit (RLIMIT_AS). The child streams one JSON line per event (sandbox.py); the parent
+memory limit (RLIMIT_DATA: the heap and writable private mappings, not the address space that
+V8 and torch reserve without using it). The child streams one JSON line per event (sandbox.py); the parent
 alone assigns points, from the markers it received before any learner code ran, and:
 
 - an import that fails, hangs (`import_limit`) or ends the process fails the lab once, with
@@ -54,7 +55,7 @@ class Limits:
     test: float = 300.0  # seconds per test (the child is killed past it, plus a grace)
     lab: float = 1800.0  # seconds for a whole lab
     import_: float = 120.0  # seconds to start, collect and import the learner's file
-    memory_mb: int | None = 8192  # address space per child (RLIMIT_AS); None: no limit
+    memory_mb: int | None = 8192  # heap and writable private mappings per child (RLIMIT_DATA); None: no limit
     restarts: int = 3  # new children after a crash or a kill, per lab
     grace: float = 10.0  # seconds past `test` before the kill (pytest-timeout reports first)
     threads: int | None = None  # threads per child for llama.cpp/OpenMP; None: the grader's AIE_LOCAL_THREADS or all cores
@@ -174,7 +175,9 @@ def _limit_memory(memory_mb: int | None):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if memory_mb:
             limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            # RLIMIT_DATA, not RLIMIT_AS: node (lab 08's Transformers.js) reserves tens of GB of
+            # address space for WebAssembly and failed under an 8 GB RLIMIT_AS while using little
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
     return preexec
 

@@ -115,3 +115,21 @@ def test_the_scan_flags_the_reference_retriever_in_a_learners_file(line):
 
     assert [f["kind"] for f in scan_source(line + "\n")] == [
         "imports the course's reference retriever (lab 05's searches, done)"]
+
+
+def test_the_memory_limit_counts_memory_used_not_address_space_reserved():
+    """node (lab 08's Transformers.js) and torch reserve far more address space than they
+    use: a reservation of 16 GB passes under a 512 MB limit, an allocation of 1 GB does not."""
+    code = textwrap.dedent("""
+        import mmap
+        reserved = mmap.mmap(-1, 16 * 1024 ** 3, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, prot=0)  # PROT_NONE
+        print("reserved")
+        try:
+            block = bytearray(1024 ** 3)
+            print("allocated")
+        except MemoryError:
+            print("refused")
+    """)
+    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=60,
+                          preexec_fn=sub._limit_memory(512))
+    assert proc.stdout.split() == ["reserved", "refused"], (proc.stdout, proc.stderr[-500:])
