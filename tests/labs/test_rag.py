@@ -555,6 +555,8 @@ def test_answer_asks_for_bounded_json_over_the_prompt_ids(lab, retriever):
     '{"answer": "Purple elephants dance on Jupiter", "citations": "__FIRST__"}',
     # partly supported by the cited chunk (leave, days), but not enough of it, nor its number
     '{"answer": "Employees on Jupiter get 99 days of paid annual leave", "citations": "__FIRST__"}',
+    # carries the extracted span and no stray number, but most of its words are unsupported
+    '{"answer": "27 days on Jupiter, with purple elephants and moon yachts for everyone", "citations": "__FIRST__"}',
 ])
 def test_answer_falls_back_when_the_output_is_invalid(lab, retriever, reply):
     question = "How many days of paid annual leave does a full-time employee get?"
@@ -569,9 +571,12 @@ def test_answer_falls_back_when_the_output_is_invalid(lab, retriever, reply):
 
 @pytest.mark.exercise("answer")
 @pytest.mark.points(1)
-def test_answer_does_not_call_the_model_when_nothing_relevant_is_retrieved(lab, retriever):
+# Moby-Dick names something no chunk mentions; the spider names nothing, and the handbook's
+# nearest chunk (a replication table) still holds a number: only the retrieval score says no.
+@pytest.mark.parametrize("question", ["Who wrote the novel Moby-Dick?", "How many legs does a spider have?"])
+def test_answer_does_not_call_the_model_when_nothing_relevant_is_retrieved(lab, retriever, question):
     calls = []
-    result = lab.answer("Who wrote the novel Moby-Dick?", retriever, generate=fake_generate("{}", calls))
+    result = lab.answer(question, retriever, generate=fake_generate("{}", calls))
     assert result["answer"] == NOT_FOUND and result["citations"] == [], f"expected '{NOT_FOUND}' with no citations"
     assert not calls, "decide 'not in the documents' from the retrieval scores, before calling the model"
 
