@@ -1,8 +1,35 @@
-"""Fixtures for the runtime's tests: a real OpenAI-compatible server on loopback."""
+"""Fixtures for the runtime's tests: a real OpenAI-compatible server on loopback, and a
+silent one that never answers."""
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
+
+
+@pytest.fixture
+def silent():
+    """A loopback server that accepts connections and never answers: every call times out.
+    Yields (its URL, the connections it accepted)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted: list[socket.socket] = []
+
+    def serve():
+        while True:
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", accepted
+    server.close()
+    for conn in accepted:
+        conn.close()
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,6 @@ Timeouts use `silent`, a loopback socket that accepts and never answers.
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 
 import pytest
@@ -299,28 +297,6 @@ def test_ollama_stream_5xx_before_the_first_chunk_is_retried(ollama_env):
 
 
 # ------------------------------------------------------------------- timeouts, embeddings
-
-@pytest.fixture
-def silent():
-    """A loopback server that accepts connections and never answers: every call times out."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    accepted: list[socket.socket] = []
-
-    def serve():
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            accepted.append(conn)
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}", accepted
-    server.close()
-    for conn in accepted:
-        conn.close()
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic", "ollama"])

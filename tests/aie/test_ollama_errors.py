@@ -11,8 +11,6 @@ retries, the translation, the redaction. `silent` accepts connections and never 
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 
 import pytest
@@ -46,27 +44,6 @@ def ollama(monkeypatch, canned):
     monkeypatch.setenv("AIE_MAX_RETRIES", "1")
     monkeypatch.setattr("aie.llm._ollama.BACKOFF", 0.01)
     return canned
-
-
-@pytest.fixture
-def silent():
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    accepted: list[socket.socket] = []
-
-    def serve():
-        while True:
-            try:
-                accepted.append(server.accept()[0])
-            except OSError:
-                return
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}", accepted
-    server.close()
-    for conn in accepted:
-        conn.close()
 
 
 def test_429_is_retried_then_a_rate_limit_error(ollama):
