@@ -50,32 +50,31 @@ UPLOAD_PII_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE")
 # --- given helpers -------------------------------------------------------------------------------
 
 
-def rag_module():
-    """Lab 05 next to this one (labs.rag for labs.capstone), or the reference where it ships."""
+def _earlier_lab(lab_id: str, probe: Callable[[Any], object], missing: str):
+    """Lab `lab_id` next to this one (labs.<id> for labs.capstone) once `probe(module)` runs
+    on it, else the reference where it ships; neither: NotImplementedError(`missing`)."""
     package = (__spec__.name if __spec__ is not None else __name__).rpartition(".")[0] or "solutions"
-    for name in dict.fromkeys([f"{package}.rag", "solutions.rag"]):
+    for name in dict.fromkeys([f"{package}.{lab_id}", f"solutions.{lab_id}"]):
         try:
             module = importlib.import_module(name)
-            module.chunk_markdown("# t\n\nx\n", 16, "t")
+            probe(module)
             return module
         except (ImportError, NotImplementedError):
             continue
-    raise NotImplementedError("the capstone needs lab 05's chunk_markdown and bm25_search: finish them first")
+    raise NotImplementedError(missing)
+
+
+def rag_module():
+    """Lab 05 next to this one (labs.rag for labs.capstone), or the reference where it ships."""
+    return _earlier_lab("rag", lambda rag: rag.chunk_markdown("# t\n\nx\n", 16, "t"),
+                        "the capstone needs lab 05's chunk_markdown and bm25_search: finish them first")
 
 
 def safety_module():
     """Lab 07 next to this one (labs.safety for labs.capstone), or the reference where it
     ships: its `detect_injection` and `redact_pii` guard the uploads."""
-    package = (__spec__.name if __spec__ is not None else __name__).rpartition(".")[0] or "solutions"
-    for name in dict.fromkeys([f"{package}.safety", "solutions.safety"]):
-        try:
-            module = importlib.import_module(name)
-            module.detect_injection("")
-            module.redact_pii("")
-            return module
-        except (ImportError, NotImplementedError):
-            continue
-    raise NotImplementedError("uploads need lab 07's detect_injection and redact_pii: finish them first")
+    return _earlier_lab("safety", lambda safety: (safety.detect_injection(""), safety.redact_pii("")),
+                        "uploads need lab 07's detect_injection and redact_pii: finish them first")
 
 
 class Handbook:
