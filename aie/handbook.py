@@ -36,7 +36,8 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9_.\-]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)  # 
 
 def load_chunks(path: Path = CHUNKS_PATH) -> list[dict]:
     """Lab 05's chunks of the handbook (128 tokens at most, cut at markdown structure):
-    each {"id": "<doc id>#<n>", "source", "headings": [...], "text", "title", "status"}."""
+    each {"id": "<doc id>#<n>", "source", "headings": [...], "text", "title", "status",
+    "section", "version" ("4.3"; "" for pages about no version), "year"}."""
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 

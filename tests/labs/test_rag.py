@@ -1,7 +1,7 @@
 """Graded tests for lab 05, rag. Run: aie check rag
 
 Everything runs offline on the local models: all-MiniLM-L6-v2 embeds the handbook
-(datasets/handbook, 55 documents, 152 questions) and SmolLM2-135M generates. Thresholds
+(datasets/handbook, 55 documents, 192 questions) and SmolLM2-135M generates. Thresholds
 were measured on the reference solution over the question set's "tune" split (the
 "heldout" split is never used here; its figures are in docs/labs/rag.md) and sit a margin
 below the measured values. Model output is checked for properties — valid citations,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.lab("rag")
 TOKEN_MODEL = "gpt-4o-mini"
 NOT_FOUND = "not in the documents"
 PROMPT_CHUNKS = 2  # chunks `answer` puts in the prompt (the lab's PROMPT_CHUNKS)
-EXTRACT_TUNE = 0.72  # extract_answer: 75/104 tune questions hold the gold fact (measured on the solution)
+EXTRACT_TUNE = 0.72  # extract_answer: 82/114 tune questions hold the gold fact (measured on the solution)
 
 
 # ---------------------------------------------------------------- shared fixtures
@@ -458,7 +458,7 @@ def retriever(reference, index):
 @pytest.fixture(scope="module")
 def sample(answerable):
     """Every tenth answerable tune question: 11 questions, enough to measure, quick to run."""
-    return answerable[::10]
+    return answerable[::10][:11]
 
 
 @pytest.fixture(scope="module")
@@ -492,7 +492,11 @@ def test_every_citation_is_a_chunk_that_was_in_the_prompt(answered, retriever, r
     right = 0
     for q, a in answered:
         check_shape(a)
-        hits = {h["id"]: h for h in retriever(q["question"], PROMPT_CHUNKS)}
+        pool = {h["id"]: h for h in retriever(q["question"], 20)}
+        prompt = a.get("sources")
+        assert isinstance(prompt, list) and 0 < len(prompt) <= PROMPT_CHUNKS and set(prompt) <= set(pool), \
+            f"{q['id']}: 'sources' lists the prompt's {PROMPT_CHUNKS} chunk ids, from what was retrieved; got {prompt}"
+        hits = {i: pool[i] for i in prompt}
         assert set(a["citations"]) <= set(hits), \
             f"{q['id']}: citations {a['citations']} must be ids of chunks in the prompt {sorted(hits)}"
         assert len(a["citations"]) <= 2, "at most 2 citations (bound them in the schema)"
@@ -595,6 +599,20 @@ def test_answer_needs_the_typed_span_the_extraction_found(lab, retriever):
     assert set(result["citations"]) <= set(ids) and result["citations"], "the fallback cites a prompt chunk"
 
 
+@pytest.mark.exercise("answer")
+@pytest.mark.points(1)
+def test_answer_reads_the_version_the_question_asks_about(lab, retriever):
+    """"In Driftmark 4.0" asks for a value that changed in 4.1. Retrieved through
+    `time_aware`, the 4.0 changelog reaches the prompt and its "1 MiB" is the answer; the
+    plain hybrid top 2 (the 3.x install page, the migration guide) holds no such sentence."""
+    question = "In Driftmark 4.0, what was the largest message a producer could send by default?"
+    result = lab.answer(question, retriever, generate=fake_generate(""))
+    assert "1 MiB" in result["answer"], \
+        f"retrieve through time_aware(retriever): the 4.0 changelog says 1 MiB; got {result['answer']!r}"
+    assert result["citations"] and all(c.split("#")[0] == "changelog-4-0" for c in result["citations"]), \
+        f"cite the 4.0 changelog; got {result['citations']}"
+
+
 # ---------------------------------------------------------------- extract_answer
 
 
@@ -669,9 +687,10 @@ def test_extract_answer_prefers_a_span_of_the_asked_type(lab, index, question, s
 @pytest.mark.points(2)
 @pytest.mark.timeout(900)  # 104 small embedding batches: seconds on idle cores, minutes on a loaded machine
 def test_extract_answer_finds_the_gold_fact_on_the_question_set(lab, retriever, answerable):
-    """Measured on the solution over the 104 answerable tune questions, from the same two
-    hybrid hits the prompt gets: the returned unit contains the reference answer (numbers
-    all present, or half its content words) for 75 (EXTRACT_TUNE, 0.72; the first pass's extractive_answer: 50); floor 0.05 below."""
+    """Measured on the solution over the 114 answerable tune questions, from the two plain
+    hybrid hits: the returned unit contains the reference answer (numbers all present, or
+    half its content words) for 82 (EXTRACT_TUNE, 0.72; 83 from the `time_aware` top 2; on
+    the first 104 questions, the first pass's extractive_answer: 50); floor 0.05 below."""
     right = sum(holds_gold(lab.extract_answer(q["question"], retriever(q["question"], PROMPT_CHUNKS))["answer"],
                            q["answer"]) for q in answerable)
     assert right >= (EXTRACT_TUNE - 0.05) * len(answerable), \
@@ -715,8 +734,8 @@ def test_check_consistency_reads_versions_years_headings_and_the_answers_numbers
     assert lab.check_consistency("What is the default token lifetime in 4.3?", "90 days", changelog) == [], \
         "4.3 is in the changelog chunk's heading path: consistent"
     auth = [c for c in chunks_of(index, "prod-auth") if "90 days" in c["text"]]
-    assert lab.check_consistency("What is the default token lifetime in 4.3?", "90 days", auth) == ["4.3"], \
-        "a version the cited chunk never names is missing"
+    assert lab.check_consistency("What was the default token lifetime in 4.0?", "90 days", auth) == ["4.0"], \
+        "a version the cited chunk never names (and whose metadata is another version's) is missing"
     assert lab.check_consistency("Which hotel limit applied in 2022?", "€160 per night",
                                  chunks_of(index, "hr-expenses-2025")) == ["2022"], "a year is checked like a version"
     assert lab.check_consistency("How many days of annual leave do I get?", "35 days",
@@ -729,6 +748,23 @@ def test_check_consistency_reads_versions_years_headings_and_the_answers_numbers
 
 @pytest.mark.exercise("check_consistency")
 @pytest.mark.points(1)
+def test_check_consistency_lets_a_chunks_metadata_back_the_questions_time(lab, index):
+    """A page about an older version answers "before 4.2" without saying "4.2"; a page about
+    the current version, or another year, does not."""
+    old = [c for c in chunks_of(index, "prod-install-3x") if "7 days" in c["text"]]
+    assert old and old[0]["version"] == "3.9", "the reference chunks carry their document's version"
+    assert lab.check_consistency("Before 4.2, how long were events kept by default?", "7 days", old) == [], \
+        "a 3.9 page fits 'before 4.2' (time_fit > 0): its metadata backs the version the text never names"
+    current = [c for c in chunks_of(index, "prod-config-reference") if "14d" in c["text"]]
+    assert lab.check_consistency("Before 4.2, how long were events kept by default?", "14d", current) \
+        == ["4.2"], "a 4.3 page does not fit 'before 4.2': the version stays missing"
+    assert lab.check_consistency("What is the Team edition's admin API limit in 4.3?", "250 requests",
+                                 [c for c in chunks_of(index, "prod-api-limits") if "250" in c["text"]]) == [], \
+        "a page whose metadata says version 4.3 backs a question about 4.3"
+
+
+@pytest.mark.exercise("check_consistency")
+@pytest.mark.points(1)
 def test_check_consistency_rejects_bad_input(lab, index):
     leave = chunks_of(index, "hr-leave")
     with pytest.raises(ValueError, match="question"):
@@ -737,6 +773,71 @@ def test_check_consistency_rejects_bad_input(lab, index):
         lab.check_consistency("How long is leave?", "", leave)
     with pytest.raises(ValueError, match="cited"):
         lab.check_consistency("How long is leave?", "27 days", [])
+
+
+# ---------------------------------------------------------------- rewrite_query
+
+
+@pytest.mark.exercise("rewrite_query")
+@pytest.mark.points(1)
+def test_rewrite_query_worked_example(lab):
+    assert lab.rewrite_query("Before 4.3, how long did a token last?") == {
+        "query": "Before 4.3, how long did a token last?", "version": "4.3", "relation": "before",
+        "year": None, "period": "past"}, "'before 4.3' is version 4.3, relation 'before', about the past"
+    assert lab.rewrite_query("Which day is the office closed this year?") == {
+        "query": "Which day is the office closed in 2025?", "version": None, "relation": None,
+        "year": 2025, "period": "current"}, "'this year' is the handbook's year (2025), written into the query"
+
+
+@pytest.mark.exercise("rewrite_query")
+@pytest.mark.points(2)
+@pytest.mark.parametrize("question,version,relation,year,period", [
+    ("Prior to version 4.1, what was the default maximum message size?", "4.1", "before", None, "past"),
+    ("Until 4.2, how many brokers could a cluster have?", "4.2", "before", None, "past"),
+    ("Since Driftmark 4.2, what is the default retention?", "4.2", "since", None, "current"),
+    ("As of 4.3, how long do new tokens last?", "4.3", "since", None, "current"),
+    ("In Driftmark 4.0, what was the largest message?", "4.0", "in", None, "past"),
+    ("Which process ran next to the brokers in Driftmark 3.x?", "3.x", "in", None, "past"),
+    ("What is the Team limit in the current version?", "4.3", "in", None, "current"),
+    ("What is the default retention in Driftmark 5.0?", "5.0", "in", None, "current"),
+    ("What was the per diem under the 2024 expense policy?", None, None, 2024, "past"),
+    ("Under the 2025 policy, what is the hotel limit in Zurich?", None, None, 2025, "current"),
+    ("What was the hotel limit under the old expense policy?", None, None, None, "past"),
+    ("How much was the learning budget last year?", None, None, 2024, "past"),
+    ("How many leave days can I carry over into the next year?", None, None, None, "current"),
+    ("After rotating a token, how long does the old one keep working?", None, None, None, "current"),
+    ("Is EUR 10.20 a day paid for meals in Portugal?", None, None, None, "current"),
+])
+def test_rewrite_query_reads_versions_years_and_periods(lab, question, version, relation, year, period):
+    got = lab.rewrite_query(question)
+    assert (got["version"], got["relation"], got["year"], got["period"]) == (version, relation, year, period), (
+        f"{question!r}: expected version={version!r}, relation={relation!r}, year={year!r}, period={period!r}; "
+        f"got {got}")
+
+
+@pytest.mark.exercise("rewrite_query")
+@pytest.mark.points(2)
+def test_rewrite_query_puts_the_right_version_first(lab, retriever, tune):
+    """Measured on the solution over the 20 answerable "recency" questions of the tune split
+    (the current value of something that changed, or a value before, since, in a version or
+    under a year's policy): the first hit is from an answering document for 16 with
+    `time_aware` (hybrid alone: 13; in the top 2: 18 and 17); floor 15."""
+    questions = [q for q in tune if q["kind"] == "recency" and q["doc_ids"]]
+    aware = lab.time_aware(retriever)
+    right = sum(aware(q["question"], 1)[0]["source"] in q["doc_ids"] for q in questions)
+    assert right >= 15, (f"with time_aware (rewrite_query, then time_fit), the first hit answers {right}/"
+                         f"{len(questions)} recency questions (hybrid alone: 13); floor 15")
+
+
+@pytest.mark.exercise("rewrite_query")
+@pytest.mark.points(1)
+def test_rewrite_query_rejects_bad_input(lab):
+    with pytest.raises(ValueError, match="question"):
+        lab.rewrite_query("   ")
+    with pytest.raises(ValueError, match="year"):
+        lab.rewrite_query("What changed this year?", year=0)
+    with pytest.raises(ValueError, match="version"):
+        lab.rewrite_query("What changed in the current version?", version="latest")
 
 
 # ---------------------------------------------------------------- retrieval_metrics
