@@ -44,7 +44,7 @@ DEFAULT_MODELS = {
     "openai": "gpt-4o-mini",
     "anthropic": "claude-haiku-5-5",  # claude-3-5-haiku-latest was retired in February 2026
     "ollama": "smollm2:135m",
-    "litellm": "gemini/gemini-2.0-flash",
+    "litellm": "gemini/gemini-2.5-flash-lite",
 }
 
 KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}

@@ -1,6 +1,6 @@
 """The LiteLLM backend (optional extra `litellm`): the long tail of providers — Gemini,
 Mistral, Cohere, Azure OpenAI, AWS Bedrock and SageMaker, Replicate — with model ids as
-LiteLLM spells them (`gemini/gemini-2.0-flash`, `bedrock/...`, `azure/<deployment>`).
+LiteLLM spells them (`gemini/gemini-2.5-flash-lite`, `bedrock/...`, `azure/<deployment>`).
 Keys come from each provider's own variable (GEMINI_API_KEY, MISTRAL_API_KEY, ...), which
 LiteLLM reads. `openai/<model>` with OPENAI_BASE_URL reaches any OpenAI-compatible server.
 
