@@ -117,6 +117,21 @@ def _file(path, name: str, suffix: str | None = ".gguf") -> Path:
     return path
 
 
+def read_gguf(path):
+    """A `gguf.GGUFReader` of `path`, kept per file version: parsing SmolLM2's metadata (its
+    49,152-token vocabulary) takes about 2 s, and the lab reads the packaged file often. The
+    reader maps the file read-only; a rewritten file (new size or mtime) is read again."""
+    stat = Path(path).stat()
+    return _read_gguf(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_gguf(path: str, size: int, mtime_ns: int):
+    import gguf
+
+    return gguf.GGUFReader(path)
+
+
 def gguf_field(reader, key: str, default=None):
     """A metadata value of a `gguf.GGUFReader` as plain Python (str, int, float or list)."""
     field = reader.fields.get(key)
@@ -130,7 +145,7 @@ def write_gguf(like, tensors: dict[str, np.ndarray], dst, file_type: int) -> Pat
     arrays go in."""
     import gguf
 
-    reader = like if isinstance(like, gguf.GGUFReader) else gguf.GGUFReader(str(like))
+    reader = like if isinstance(like, gguf.GGUFReader) else read_gguf(like)
     arch = gguf_field(reader, "general.architecture")
     writer = gguf.GGUFWriter(str(dst), arch)
     skip = {"general.architecture", "general.file_type", "general.alignment"}
@@ -178,14 +193,14 @@ def _permute(w: np.ndarray, heads: int, inverse: bool) -> np.ndarray:
 
 def torch_model_from_gguf(path=None):
     """A transformers `LlamaForCausalLM` with the weights of a llama GGUF (the packaged
-    SmolLM2 by default), dequantised with `gguf` in about a second — transformers' own
+    SmolLM2 by default), dequantised with `gguf` in about 5 s on one core — transformers' own
     `from_pretrained(..., gguf_file=...)` does the same but also rebuilds the tokenizer and
     takes 40-110 s here. Returns the model in float32, in eval mode."""
     import gguf
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    reader = gguf.GGUFReader(str(path or packaged_gguf()))
+    reader = read_gguf(path or packaged_gguf())
     arch = gguf_field(reader, "general.architecture")
     if arch != "llama":
         raise ValueError(f"torch_model_from_gguf reads llama GGUFs only, this one is {arch!r}")
@@ -224,9 +239,7 @@ def torch_model_from_gguf(path=None):
 def gguf_from_torch_model(model, like, dst) -> Path:
     """Write a transformers llama model to an F16 GGUF at `dst`, with the metadata (tokenizer,
     chat template) of the GGUF `like` — the inverse of `torch_model_from_gguf`."""
-    import gguf
-
-    reader = gguf.GGUFReader(str(like))
+    reader = read_gguf(like)
     heads = gguf_field(reader, "llama.attention.head_count")
     kv_heads = gguf_field(reader, "llama.attention.head_count_kv", heads)
     state = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
@@ -544,7 +557,7 @@ def quantise(src, dst, qtype: str) -> Path:
     if dst.resolve() == src.resolve():
         raise ValueError("dst must differ from src: quantisation writes a new file")
     dst.parent.mkdir(parents=True, exist_ok=True)
-    reader = gguf.GGUFReader(str(src))
+    reader = read_gguf(src)
     if qtype == "F16":
         tensors = {}
         for t in reader.tensors:
@@ -757,10 +770,9 @@ def choose_model(requirements: dict) -> dict:
 
 @functools.lru_cache(maxsize=4)
 def _chat_formatter(path: str):
-    import gguf
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    reader = gguf.GGUFReader(path)
+    reader = read_gguf(path)
     tokens = gguf_field(reader, "tokenizer.ggml.tokens")
     return Jinja2ChatFormatter(gguf_field(reader, "tokenizer.chat_template"),
                                eos_token=tokens[gguf_field(reader, "tokenizer.ggml.eos_token_id")],

@@ -20,6 +20,7 @@ made once per session under pytest's tmp_path_factory.
 
 from __future__ import annotations
 
+import functools
 import http.server
 import json
 import os
@@ -248,6 +249,14 @@ def test_gguf_info_of_a_missing_file_is_a_clear_error(lab, tmp_path):
 # ---------------------------------------------------------------- 5. quantisation
 
 
+@functools.lru_cache(maxsize=1)
+def packaged_reader():
+    """The packaged GGUF read once (parsing its 49,152-token vocabulary takes about 2 s)."""
+    import gguf
+
+    return gguf.GGUFReader(str(packaged_gguf()))
+
+
 @pytest.fixture(scope="module")
 def q2k(tmp_path_factory):
     """A Q2_K file made straight from the packaged Q4_1 by llama.cpp (re-quantising allowed):
@@ -277,8 +286,9 @@ def test_f16_holds_the_quantised_weights_exactly(lab_f16):
     import gguf
 
     dst = lab_f16
-    src = {t.name: t for t in gguf.GGUFReader(str(packaged_gguf())).tensors}
-    out = {t.name: t for t in gguf.GGUFReader(str(dst)).tensors}
+    written = gguf.GGUFReader(str(dst))
+    src = {t.name: t for t in packaged_reader().tensors}
+    out = {t.name: t for t in written.tensors}
     assert set(out) == set(src), "every tensor of the source should be in the F16 file"
     assert all(out[n].tensor_type.name == ("F32" if len(src[n].shape) == 1 else "F16") for n in out), \
         "2-D weights in F16, 1-D norms in F32"
@@ -286,8 +296,8 @@ def test_f16_holds_the_quantised_weights_exactly(lab_f16):
         expected = gguf.quants.dequantize(src[name].data, src[name].tensor_type)
         assert np.array_equal(np.asarray(out[name].data, dtype=np.float32), expected.astype(np.float16).astype(np.float32)), \
             f"{name}: F16 should hold the dequantised values"
-    meta = gguf.GGUFReader(str(dst)).fields
-    assert meta["tokenizer.chat_template"].contents() == gguf.GGUFReader(str(packaged_gguf())).fields["tokenizer.chat_template"].contents(), \
+    meta = written.fields
+    assert meta["tokenizer.chat_template"].contents() == packaged_reader().fields["tokenizer.chat_template"].contents(), \
         "the metadata (tokenizer, chat template) should be copied"
 
 
