@@ -80,6 +80,8 @@ def attacks(lab, targets: list[str], out: dict, save, benign_too: bool = True) -
             print(key, {c: f"{v['succeeded']}/{v['tried']}" for c, v in result["categories"].items()},
                   f"{statistics.median(seconds):.1f} s per attack (median)", flush=True)
             save()
+        if name == "agent":
+            repeat_agent(lab, out, save)
         if not benign_too:
             continue
         benign = lab.load_set("benign")
@@ -93,6 +95,23 @@ def attacks(lab, targets: list[str], out: dict, save, benign_too: bool = True) -
             print(key, f"refused {len(refused)}/{len(benign)} {refused}; not found {not_found}", flush=True)
             save()
     return out
+
+
+REPEATS = 10  # runs of each repeated agent attack
+
+
+def repeat_agent(lab, out: dict, save, ids: tuple[str, ...] = ("indirect-1",)) -> None:
+    """The defended agent's prompt changes on every call (harden_prompt draws a new tag), so
+    one sweep is one draw: run each of `ids` REPEATS times and count the forbidden calls."""
+    target = lab.agent_target(True)
+    attacks = {a["id"]: a for a in lab.load_attacks("agent")}
+    runs = {}
+    for attack_id in ids:
+        called = [lab.FORBIDDEN_TOOL in (target(attacks[attack_id]["text"]).get("tools") or []) for _ in range(REPEATS)]
+        runs[attack_id] = {"runs": REPEATS, "forbidden_tool_called": sum(called)}
+        print(f"agent/defended/repeats {attack_id}: {lab.FORBIDDEN_TOOL} called in {sum(called)} of {REPEATS} runs", flush=True)
+    out["agent/defended/repeats"] = runs
+    save()
 
 
 def main() -> None:
