@@ -338,12 +338,19 @@ def heldout():
     return "\n\n".join((DATASETS / "dock_log" / "heldout.txt").read_text().split("\n\n")[:2])
 
 
+@pytest.fixture(scope="module")
+def source_ppl(target_lab, heldout):
+    """The learner's perplexity of the packaged Q4_1 on `heldout`, computed once for the two
+    tests that compare against it."""
+    return target_lab.perplexity(packaged_gguf(), heldout)
+
+
 @pytest.mark.exercise("perplexity")
 @pytest.mark.points(3)
-def test_perplexity_orders_the_quantisations(lab, q2k, heldout):
+def test_perplexity_orders_the_quantisations(lab, q2k, heldout, source_ppl):
     """Measured on the first two paragraphs of datasets/dock_log/heldout.txt (158 words):
     the packaged Q4_1 44.2 (F16 44.0, Q8_0 45.0), Q2_K re-quantised from it Q2K_PPL."""
-    source = lab.perplexity(packaged_gguf(), heldout)
+    source = source_ppl
     q2 = lab.perplexity(q2k, heldout)
     assert 10 < source < 100, f"SmolLM2 on plain English should score a perplexity of tens, got {source:.1f}"
     assert q2 > 1.2 * source, f"two bits per weight should cost perplexity: Q2_K {q2:.2f} vs Q4_1 {source:.2f}"
@@ -351,11 +358,11 @@ def test_perplexity_orders_the_quantisations(lab, q2k, heldout):
 
 @pytest.mark.exercise("perplexity")
 @pytest.mark.points(2)
-def test_shuffled_words_are_more_perplexing(lab, heldout):
+def test_shuffled_words_are_more_perplexing(lab, heldout, source_ppl):
     """Measured: 927 for the shuffled words against 44.2 in order."""
     words = heldout.split()
     random.Random(0).shuffle(words)
-    plain = lab.perplexity(packaged_gguf(), heldout)
+    plain = source_ppl
     shuffled = lab.perplexity(packaged_gguf(), " ".join(words))
     assert shuffled > 3 * plain, f"word salad should be far less predictable: {shuffled:.1f} vs {plain:.1f}"
 
@@ -547,13 +554,13 @@ def short_run(target_lab, tmp_path_factory):
                                     batch_size=4, seed=0)
 
 
-def _format_rate(gguf_path) -> tuple[float, list[str]]:
-    """Share of the first HELDOUT_NOTES held-out notes that the GGUF, served by the local
-    backend (llama.cpp, AIE_LOCAL_MODEL), answers with exactly one log line; greedy."""
+def _format_rate(gguf_path, n: int = HELDOUT_NOTES) -> tuple[float, list[str]]:
+    """Share of the first `n` held-out notes that the GGUF, served by the local backend
+    (llama.cpp, AIE_LOCAL_MODEL), answers with exactly one log line; greedy."""
     from aie import config
     from aie.llm import chat
 
-    notes = load_dock_log("heldout")[:HELDOUT_NOTES]
+    notes = load_dock_log("heldout")[:n]
     system = "Convert the delivery note to one log line."
     with config.setting("AIE_LOCAL_MODEL", str(gguf_path)):
         replies = [chat([{"role": "system", "content": system}, {"role": "user", "content": n["text"]}], provider="local",
@@ -583,9 +590,10 @@ def test_lora_trains_a_small_adapter_and_the_loss_falls(short_run):
 def test_the_exported_gguf_writes_the_log_line_on_notes_it_never_saw(short_run):
     """The merged model, exported to GGUF and served by llama.cpp through the local backend,
     on the first 8 held-out notes. Measured: the base model 0 of 8 log lines (it chats
-    about the note); after 8 steps the exported GGUF 8 of 8 (7 of them the exact expected
-    line); with the adapter dropped instead of merged, the export writes 0 of 8."""
-    before, base_replies = _format_rate(packaged_gguf())
+    about the note, 40 tokens a reply: so it is asked the first 4 only); after 8 steps the
+    exported GGUF 8 of 8 (7 of them the exact expected line; the same in a second run); with
+    the adapter dropped instead of merged, the export writes 0 of 8."""
+    before, base_replies = _format_rate(packaged_gguf(), 4)
     after, replies = _format_rate(short_run["gguf"])
     assert before <= 0.25, f"the base model should not already write log lines: {base_replies}"
     assert after >= 0.5, f"after the fine-tune most held-out notes should become one log line, got {after:.2f}: {replies}"
