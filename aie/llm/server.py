@@ -9,6 +9,7 @@ models lab talk to in their tests.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import config
 from ..errors import LocalModelError
 
 
@@ -30,15 +32,19 @@ def free_port() -> int:
 def llama_server(model: str | Path, *, log_dir: Path, alias: str = "smollm2", n_ctx: int = 2048,
                  seed: int = 0, wait_s: float = 60) -> Iterator[str]:
     """Serve `model` (a GGUF path) until the block ends; yields the base URL. A server that
-    exits or is not answering after `wait_s` seconds is a LocalModelError with its log's end."""
+    exits or is not answering after `wait_s` seconds is a LocalModelError with its log's end.
+    The server uses as many threads as the in-process backend (AIE_LOCAL_THREADS, else every
+    core), so a grader or test worker given a share of the cores keeps to it."""
     import httpx
 
+    threads = str(int(config.get("AIE_LOCAL_THREADS", str(os.cpu_count() or 2))))
     port = free_port()
     log_path = Path(log_dir) / "server.log"
     with log_path.open("wb") as log:  # a file, not a pipe: llama.cpp's load log would fill a pipe and block
         proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model),
                                  "--model_alias", alias, "--host", "127.0.0.1", "--port", str(port),
-                                 "--n_ctx", str(n_ctx), "--seed", str(seed)], stdout=log, stderr=subprocess.STDOUT)
+                                 "--n_ctx", str(n_ctx), "--seed", str(seed),
+                                 "--n_threads", threads, "--n_threads_batch", threads], stdout=log, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}/v1"
             deadline = time.time() + wait_s

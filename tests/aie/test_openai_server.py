@@ -100,3 +100,26 @@ def test_async_client_sends_null_assistant_content_as_empty(canned):
     assert sent["messages"][1] == {"role": "assistant", "content": "", "tool_calls": [call]}
     assert sent["messages"][0] == messages[0] and sent["messages"][2] == messages[2] and sent["temperature"] == 0
     assert canned.requests[-1].headers["authorization"] == "Bearer local", "the api_key argument is sent"
+
+
+def test_the_server_keeps_to_its_share_of_threads(tmp_path, monkeypatch):
+    """A grader or test worker given one core (AIE_LOCAL_THREADS=1) must not start a server
+    that runs llama.cpp on every core (its threads spin when they outnumber the cores). The
+    real server is started (so llama_cpp.server accepted the flags) and its command line read."""
+    import subprocess
+
+    from aie import config
+    from aie.llm import server
+    from aie.llm._local import model_path
+
+    started, real_popen = [], subprocess.Popen
+
+    def popen(args, *a, **kw):
+        started.append(list(args))
+        return real_popen(args, *a, **kw)
+
+    monkeypatch.setattr(server.subprocess, "Popen", popen)
+    with config.setting("AIE_LOCAL_THREADS", "1"), server.llama_server(model_path(), log_dir=tmp_path) as base:
+        assert base.startswith("http://127.0.0.1:")
+    args = started[0]
+    assert args[args.index("--n_threads") + 1] == "1" and args[args.index("--n_threads_batch") + 1] == "1", args
