@@ -7,10 +7,15 @@ the hand-built, LangChain and LlamaIndex pipelines on the local models.
 Retrieval runs over every question of the handbook set (tune and held-out splits reported
 separately); generation (SmolLM2-135M on llama.cpp) over every tenth answerable "tune"
 question, every unanswerable one, and every third answerable held-out question; then the
-second pass (extract_answer, check_consistency) against the first pass's `answer`, kept here
-as `first_pass_answer`, on every held-out question, with the model and without (the issue's
-five figures: recall@5, gold fact, unanswerable caught, false refusals, citations valid).
-`--tune-too` adds the second pass's extractive path on the tune split. Everything is offline. Times are wall-clock on this
+second pass (extract_answer, check_consistency, rewrite_query) against the first pass's
+`answer`, kept here as `first_pass_answer`, on every held-out question, with the model and
+without (five figures: recall@5, gold fact, unanswerable caught, false refusals, citations
+valid), and without the model with time awareness off and with `rerank` over the top 20;
+then `judge` (the local model as judge) on the held-out answers of both passes, against
+exact-match labels (agreement, Cohen's kappa). `--judge-only` re-measures only the judge on
+the answers already in bench/results/rag.json.
+The extractive path (no model) runs on the tune split too, first pass, second pass
+without and with time awareness (`--skip-tune` leaves it out). Everything is offline. Times are wall-clock on this
 machine, with the load average printed next to them: a busy machine slows every column
 alike. Prints Markdown tables and writes bench/results/rag.json.
 """
@@ -67,9 +72,12 @@ def retrieval_table(rag, retrievers: dict, questions: list[dict]) -> dict:
         row = {}
         for split in ("tune", "heldout"):
             subset = [q for q in questions if q["split"] == split]
-            for k in (1, 3, 5):
+            for k in (1, 2, 3, 5):
                 row[f"{split}_recall@{k}"] = rag.retrieval_metrics(subset, run, k)["recall"]
             row[f"{split}_mrr"] = rag.retrieval_metrics(subset, run, 5)["mrr"]
+            recency = [q for q in subset if q["kind"] == "recency" and q["doc_ids"]]
+            row[f"{split}_recency_recall@1"] = rag.retrieval_metrics(recency, run, 1)["recall"]
+            row[f"{split}_recency_recall@2"] = rag.retrieval_metrics(recency, run, 2)["recall"]
         rows[name] = row
     return rows
 
@@ -136,8 +144,15 @@ def split_figures(rag, ask, retriever, questions: list[dict]) -> dict:
     gold = sum(rag.answer_matches(results[q["id"]]["answer"], q["answer"]) for q in answerable)
     refused = sum(results[q["id"]]["answer"] == rag.NOT_FOUND for q in answerable)
     caught = sum(results[q["id"]]["answer"] == rag.NOT_FOUND for q in unanswerable)
-    valid = sum(set(results[q["id"]]["citations"]) <= {h["id"] for h in retriever(q["question"], rag.PROMPT_CHUNKS)}
+    # Valid: every cited id is one of the chunks the prompt got (`sources`, which `answer` takes
+    # through time_aware; the first pass's are the retriever's top 2).
+    valid = sum(set(results[q["id"]]["citations"]) <= set(results[q["id"]].get("sources") or
+                                                          [h["id"] for h in retriever(q["question"], rag.PROMPT_CHUNKS)])
                 for q in questions)
+    recency = [q for q in answerable if q["kind"] == "recency"]
+    out["recency_gold_fact"] = (sum(rag.answer_matches(results[q["id"]]["answer"], q["answer"]) for q in recency)
+                                / len(recency)) if recency else None
+    out["n_recency"] = len(recency)
     out.update({"gold_fact": gold / len(answerable), "false_refusals": refused / len(answerable),
                 "unanswerable_caught": caught / len(unanswerable) if unanswerable else None,
                 "citations_valid": valid / len(questions)})
@@ -146,13 +161,49 @@ def split_figures(rag, ask, retriever, questions: list[dict]) -> dict:
     return out
 
 
+def judge_agreement(rag, questions: list[dict], answer_sets: dict) -> dict:
+    """`judge` (LLM as judge, the local model) against the exact-match labels of the same
+    answers: `answer_matches(answer, reference)` for answerable questions, "not in the
+    documents" for unanswerable ones. Agreement, Cohen's kappa (sklearn) over the verdicts
+    given, abstentions (replies that were not a verdict), and the confusion counts."""
+    from sklearn.metrics import cohen_kappa_score
+
+    by_id = {q["id"]: q for q in questions}
+    labels, verdicts, rows = [], [], []
+    start = time.perf_counter()
+    for set_name, answers in answer_sets.items():
+        for qid, given in answers.items():
+            q = by_id[qid]
+            label = (rag.answer_matches(given["answer"], q["answer"]) if q["doc_ids"]
+                     else given["answer"] == rag.NOT_FOUND)
+            verdict = rag.judge(q["question"], given["answer"], q["answer"])
+            rows.append({"set": set_name, "id": qid, "label": label, "verdict": verdict["verdict"]})
+            if verdict["correct"] is not None:
+                labels.append(label)
+                verdicts.append(verdict["correct"])
+    seconds = time.perf_counter() - start
+    agree = sum(a == b for a, b in zip(labels, verdicts))
+    both = len(set(labels)) > 1 or len(set(verdicts)) > 1
+    return {"pairs": len(rows), "abstained": len(rows) - len(labels),
+            "agreement": agree / len(labels) if labels else None,
+            "kappa": float(cohen_kappa_score(labels, verdicts)) if labels and both else None,
+            "labels_correct": sum(labels), "judge_correct": sum(verdicts),
+            "confusion": {"label right, judge right": sum(a and b for a, b in zip(labels, verdicts)),
+                          "label right, judge wrong": sum(a and not b for a, b in zip(labels, verdicts)),
+                          "label wrong, judge right": sum(b and not a for a, b in zip(labels, verdicts)),
+                          "label wrong, judge wrong": sum(not a and not b for a, b in zip(labels, verdicts))},
+            "seconds": seconds, "rows": rows}
+
+
 def end_to_end(rag, pipeline, questions: list[dict]) -> dict:
     """Answer each question; latency, modes, citation validity and a loose accuracy."""
     out = {"latency_s": [], "modes": {}, "valid": 0, "right_source": 0, "match": 0, "n": 0,
            "not_found_on_unanswerable": 0, "n_unanswerable": 0, "answers": []}
     for q in questions:
         result, seconds = timed(pipeline.ask, q["question"])
-        prompt_ids = {h["id"] for h in pipeline.retrieve(q["question"], rag.PROMPT_CHUNKS)}
+        # The prompt's ids as `answer` reports them (it retrieves through time_aware, which can
+        # differ from the pipeline's plain top 2); the retriever's top 2 for older answers.
+        prompt_ids = set(result.get("sources") or [h["id"] for h in pipeline.retrieve(q["question"], rag.PROMPT_CHUNKS)])
         out["latency_s"].append(seconds)
         out["modes"][result["mode"]] = out["modes"].get(result["mode"], 0) + 1
         out["answers"].append({"id": q["id"], "answer": result["answer"], "citations": result["citations"],
@@ -177,10 +228,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--questions", type=int, default=0,
                         help="answer only this many sample questions per split end to end (default: 11 tune, 11 held-out)")
     parser.add_argument("--skip-frameworks", action="store_true", help="hand-built pipeline only")
-    parser.add_argument("--tune-too", action="store_true", help="also the second pass, extractive only, on the tune split")
+    parser.add_argument("--skip-tune", action="store_true", help="leave out the extractive rows on the tune split")
+    parser.add_argument("--judge-only", action="store_true",
+                        help="only (re)measure the judge on the answers already in bench/results/rag.json")
     args = parser.parse_args(argv)
 
     from solutions import rag
+
+    if args.judge_only:
+        result = json.loads(RESULTS.read_text())
+        result["judge"] = judge_on(rag, result)
+        result["machine_judge"] = {"load_average": [round(x, 2) for x in os.getloadavg()]}
+        RESULTS.write_text(json.dumps(result, indent=2))
+        print_judge(result["judge"])
+        return result
 
     docs, questions = rag.load_corpus(), rag.load_questions()
     tune_answerable = [q for q in questions if q["split"] == "tune" and q["doc_ids"]]
@@ -209,6 +270,8 @@ def main(argv: list[str] | None = None) -> dict:
     # Retrieval latency on 20 questions no cache has seen, then quality over every question.
     retrievers = {kind: rag.make_retriever(kind, chunks, store) for kind in RETRIEVERS}
     retrievers["current only (hybrid)"] = rag.make_retriever("hybrid", chunks, store, where={"status": "current"})
+    retrievers["hybrid, time-aware"] = rag.time_aware(retriever)  # rewrite_query + time_fit over the top 20
+    retrievers["hybrid, time-aware, reranked"] = rag.reranked(retriever)  # + rerank by extraction score (RRF)
     for name, pipeline in pipelines.items():
         if name != "hand-built":
             retrievers[f"{name} (dense)"] = pipeline.retrieve
@@ -263,10 +326,36 @@ def main(argv: list[str] | None = None) -> dict:
         "second pass, extractive only": split_figures(
             rag, lambda q: rag.answer(q, retriever, generate=no_model), retriever, heldout),
     }
-    if args.tune_too:
+    # Version and date awareness on and off, side by side (answer retrieves through
+    # rag.time_aware; replaced by the plain retriever here for the "off" rows).
+    def without_time(fn):
+        def run(q):
+            saved = rag.time_aware
+            rag.time_aware = lambda r, **kw: r
+            try:
+                return fn(q)
+            finally:
+                rag.time_aware = saved
+        return run
+
+    second_pass["second pass, extractive only, no time awareness"] = split_figures(
+        rag, without_time(lambda q: rag.answer(q, retriever, generate=no_model)), retriever, heldout)
+    reranked = rag.reranked(retriever)  # the top 20, time-aware, then rerank: measured, not in `answer`
+    second_pass["second pass, extractive only, reranked"] = split_figures(
+        rag, lambda q: rag.answer(q, reranked, generate=no_model), reranked, heldout)
+    if not args.skip_tune:
         tune_all = [q for q in questions if q["split"] == "tune"]
+        second_pass["first pass, extractive only, tune"] = split_figures(
+            rag, lambda q: first_pass_answer(rag, q, retriever, generate=no_model), retriever, tune_all)
+        second_pass["second pass, extractive only, no time awareness, tune"] = split_figures(
+            rag, without_time(lambda q: rag.answer(q, retriever, generate=no_model)), retriever, tune_all)
         second_pass["second pass, extractive only, tune"] = split_figures(
             rag, lambda q: rag.answer(q, retriever, generate=no_model), retriever, tune_all)
+        second_pass["second pass, extractive only, reranked, tune"] = split_figures(
+            rag, lambda q: rag.answer(q, reranked, generate=no_model), reranked, tune_all)
+
+    partial = {"heldout_second_pass": second_pass}
+    judged = judge_on(rag, partial)
 
     result = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
@@ -278,6 +367,7 @@ def main(argv: list[str] | None = None) -> dict:
         "not_found_gate": gate,
         "end_to_end": e2e,
         "heldout_second_pass": second_pass,
+        "judge": judged,
         "sample": [q["id"] for q in sample],
         "heldout_sample": [q["id"] for q in heldout_sample],
     }
@@ -289,14 +379,27 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
+def judge_on(rag, result: dict) -> dict:
+    """The judge over the held-out answers of the first and the second pass with the model."""
+    runs = result["heldout_second_pass"]
+    return judge_agreement(rag, rag.load_questions("heldout"),
+                           {name: runs[name]["answers"] for name in ("first pass", "second pass") if name in runs})
+
+
+def print_judge(j: dict) -> None:
+    print(f"\njudge (SmolLM2-135M) vs exact-match labels: {j['pairs']} pairs, {j['abstained']} abstained, "
+          f"agreement {j['agreement']}, Cohen's kappa {j['kappa']}, {j['confusion']}, {j['seconds']:.0f} s")
+
+
 def print_tables(r: dict) -> None:
     print(f"load average {r['machine']['load_average']} on {r['machine']['cpus']} CPUs\n")
-    print("| retriever | recall@1 | recall@3 | recall@5 | MRR | held-out recall@5 | held-out MRR | median ms |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| retriever | recall@1 | recall@3 | recall@5 | MRR | recency recall@1 | held-out recall@5 | held-out MRR "
+          "| held-out recency recall@1 | median ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, row in r["retrieval"].items():
         print(f"| {name} | {row['tune_recall@1']:.3f} | {row['tune_recall@3']:.3f} | {row['tune_recall@5']:.3f} "
-              f"| {row['tune_mrr']:.3f} | {row['heldout_recall@5']:.3f} | {row['heldout_mrr']:.3f} "
-              f"| {row['median_ms']:.1f} |")
+              f"| {row['tune_mrr']:.3f} | {row['tune_recency_recall@1']:.3f} | {row['heldout_recall@5']:.3f} "
+              f"| {row['heldout_mrr']:.3f} | {row['heldout_recency_recall@1']:.3f} | {row['median_ms']:.1f} |")
     print("\n| pipeline | chunks | index build s |")
     print("|---|---:|---:|")
     for name, b in r["builds"].items():
@@ -312,12 +415,15 @@ def print_tables(r: dict) -> None:
     print("\nagreement of the top source with hand-built dense retrieval:",
           {k: round(v, 3) for k, v in r["agreement_top1_with_hand_built_dense"].items()})
     print("not-in-the-documents gate:", r["not_found_gate"])
-    print("\n| held-out (every question) | recall@5 | gold fact in the answer | unanswerable caught "
-          "| false refusals | citations valid |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("\n| every question of the split (held-out unless marked tune) | recall@5 | gold fact in the answer "
+          "| recency: gold fact | unanswerable caught | false refusals | citations valid | seconds |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, f in r.get("heldout_second_pass", {}).items():
-        print(f"| {name} | {f['recall@5']:.3f} | {f['gold_fact']:.3f} | {f['unanswerable_caught']:.3f} "
-              f"| {f['false_refusals']:.3f} | {f['citations_valid']:.3f} |")
+        print(f"| {name} | {f['recall@5']:.3f} | {f['gold_fact']:.3f} | {f.get('recency_gold_fact') or 0:.3f} "
+              f"| {f['unanswerable_caught']:.3f} | {f['false_refusals']:.3f} | {f['citations_valid']:.3f} "
+              f"| {f['seconds']:.0f} |")
+    if r.get("judge"):
+        print_judge(r["judge"])
 
 
 if __name__ == "__main__":

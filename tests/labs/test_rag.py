@@ -246,7 +246,8 @@ def test_bm25_search_filters_skips_non_matches_and_checks_input(lab, index):
 @pytest.mark.exercise("bm25_search")
 @pytest.mark.points(1)
 def test_bm25_recall_at_5_on_the_question_set(lab, index, answerable):
-    """Measured on the solution (tune split): recall@5 0.952, MRR 0.895."""
+    """Measured on the solution (tune split, 114 questions): recall@5 0.956, MRR 0.876
+    (on the first 104: 0.952, 0.895)."""
     chunks, _ = index
     recall, mrr = recall_mrr(answerable, lambda q, k: lab.bm25_search(q, chunks, k))
     assert recall >= 0.90 and mrr >= 0.83, f"BM25 recall@5 {recall:.3f} (floor 0.90), MRR {mrr:.3f} (floor 0.83)"
@@ -297,7 +298,8 @@ def test_dense_search_ranks_by_cosine_in_the_memory_store(lab, index):
 @pytest.mark.exercise("dense_search")
 @pytest.mark.points(1)
 def test_dense_recall_at_5_on_the_question_set(lab, index, answerable):
-    """Measured on the solution (tune split): recall@5 0.952, MRR 0.886."""
+    """Measured on the solution (tune split, 114 questions): recall@5 0.956, MRR 0.864
+    (on the first 104: 0.952, 0.886)."""
     _, store = index
     recall, mrr = recall_mrr(answerable, lambda q, k: lab.dense_search(q, store, k))
     assert recall >= 0.90 and mrr >= 0.82, f"dense recall@5 {recall:.3f} (floor 0.90), MRR {mrr:.3f} (floor 0.82)"
@@ -326,8 +328,8 @@ def test_hybrid_search_fuses_ranks_with_rrf(lab, index):
 @pytest.mark.exercise("hybrid_search")
 @pytest.mark.points(2)
 def test_hybrid_recall_at_5_is_at_least_the_better_retriever_alone(lab, reference, index, answerable):
-    """Measured on the solution (tune split, 104 questions), recall@5: BM25 0.952, dense
-    0.952, hybrid 0.971 (held-out: 1.000, 0.970, 0.970 — see docs/labs/rag.md)."""
+    """Measured on the solution (tune split, 114 questions), recall@5: BM25 0.956, dense
+    0.956, hybrid 0.974 (held-out, 53 questions: 0.943, 0.962, 0.943 — see docs/labs/rag.md)."""
     chunks, store = index
     bm25, _ = recall_mrr(answerable, memo(lambda q, k: reference.bm25_search(q, chunks, k)))
     dense, _ = recall_mrr(answerable, memo(lambda q, k: reference.dense_search(q, store, k)))
@@ -339,7 +341,8 @@ def test_hybrid_recall_at_5_is_at_least_the_better_retriever_alone(lab, referenc
 @pytest.mark.exercise("hybrid_search")
 @pytest.mark.points(1)
 def test_hybrid_mrr_on_the_question_set(lab, index, answerable):
-    """Measured on the solution (tune split): MRR 0.930, recall@1 0.904."""
+    """Measured on the solution (tune split, 114 questions): MRR 0.917, recall@1 0.877
+    (on the first 104: 0.930, 0.904)."""
     chunks, store = index
     _, mrr = recall_mrr(answerable, lambda q, k: lab.hybrid_search(q, chunks, store, k))
     assert mrr >= 0.87, f"hybrid MRR {mrr:.3f} is under the floor of 0.87"
@@ -488,7 +491,8 @@ def test_every_citation_is_a_chunk_that_was_in_the_prompt(answered, retriever, r
     """Measured on the solution: 11/11 sample answers cite only prompt chunks and are
     grounded in them; the cited chunk comes from a document that answers the question
     for 6/11 (the 135M model's reading, not a property: the floor only catches citations
-    that ignore retrieval)."""
+    that ignore retrieval). With time-aware retrieval, the bench's 12-question sample:
+    12/12 valid, 9/12 from a right document."""
     right = 0
     for q, a in answered:
         check_shape(a)
@@ -514,8 +518,8 @@ def test_every_citation_is_a_chunk_that_was_in_the_prompt(answered, retriever, r
 @pytest.mark.points(2)
 @pytest.mark.timeout(900)
 def test_says_not_in_the_documents_when_retrieval_finds_nothing(refused, answered):
-    """Measured on the solution: 8/12 unanswerable tune questions get "not in the
-    documents" (3/3 held-out), and 0/11 of the answerable sample do."""
+    """Measured on the solution (bench/results/rag.json): 10/14 unanswerable tune questions
+    get "not in the documents" (6/11 held-out), and none of the answerable sample do."""
     said = sum(a["answer"] == NOT_FOUND and a["citations"] == [] for _, a in refused)
     assert said >= 0.6 * len(refused), \
         f"'{NOT_FOUND}' (with no citations) on {said}/{len(refused)} unanswerable questions; floor 60%"
