@@ -155,6 +155,12 @@ def local_wait_s() -> float:
     return _number("AIE_LOCAL_WAIT_S", DEFAULT_LOCAL_WAIT_S, float, 0.1)
 
 
+def local_threads() -> int:
+    """AIE_LOCAL_THREADS: threads llama.cpp uses, in process and behind llama_cpp.server
+    (default: every core)."""
+    return _number("AIE_LOCAL_THREADS", os.cpu_count() or 2, int, 1)
+
+
 def redact(text: str) -> str:
     """Replace every configured key in `text` by '***' (for error messages and logs): the
     value of every variable named *_API_KEY, *_SECRET or *_TOKEN in the environment or .env

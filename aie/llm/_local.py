@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -145,7 +144,7 @@ def _load(path: str, n_ctx: int):
         from llama_cpp import Llama
     except ImportError as exc:  # pragma: no cover - setup problem
         raise LocalModelError("llama-cpp-python is not installed: run `make setup`.") from exc
-    threads = int(config.get("AIE_LOCAL_THREADS", str(os.cpu_count() or 2)))
+    threads = config.local_threads()
     try:
         llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, seed=0, verbose=False)
     except Exception as exc:

@@ -9,7 +9,6 @@ models lab talk to in their tests.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -37,7 +36,7 @@ def llama_server(model: str | Path, *, log_dir: Path, alias: str = "smollm2", n_
     core), so a grader or test worker given a share of the cores keeps to it."""
     import httpx
 
-    threads = str(int(config.get("AIE_LOCAL_THREADS", str(os.cpu_count() or 2))))
+    threads = str(config.local_threads())
     port = free_port()
     log_path = Path(log_dir) / "server.log"
     with log_path.open("wb") as log:  # a file, not a pipe: llama.cpp's load log would fill a pipe and block

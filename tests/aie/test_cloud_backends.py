@@ -328,14 +328,15 @@ def test_the_default_timeout_is_lower_than_before():
 
 @pytest.mark.parametrize("name, value", [("AIE_TIMEOUT_S", "soon"), ("AIE_TIMEOUT_S", "0"), ("AIE_TIMEOUT_S", "nan"),
                                          ("AIE_MAX_RETRIES", "-1"), ("AIE_MAX_RETRIES", "two"),
-                                         ("AIE_LOCAL_WAIT_S", "inf"), ("AIE_LOCAL_WAIT_S", "0"), ("AIE_LOCAL_WAIT_S", "long")])
+                                         ("AIE_LOCAL_WAIT_S", "inf"), ("AIE_LOCAL_WAIT_S", "0"), ("AIE_LOCAL_WAIT_S", "long"),
+                                         ("AIE_LOCAL_THREADS", "0"), ("AIE_LOCAL_THREADS", "many")])
 def test_bad_timeout_settings_are_clear_errors(monkeypatch, name, value):
     from aie import config
     from aie.errors import ConfigError
 
     monkeypatch.setenv(name, value)
     read = {"AIE_TIMEOUT_S": config.timeout_s, "AIE_MAX_RETRIES": config.max_retries,
-            "AIE_LOCAL_WAIT_S": config.local_wait_s}[name]
+            "AIE_LOCAL_WAIT_S": config.local_wait_s, "AIE_LOCAL_THREADS": config.local_threads}[name]
     with pytest.raises(ConfigError, match=name):
         read()
 
