@@ -5,6 +5,7 @@ LiteLLM that moves a price or drops a model makes this test fail, and the regist
 re-read. Offline: the map is a JSON file in the installed package; nothing is fetched."""
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import pytest
 from aie import registry
 
 
+@functools.lru_cache(maxsize=1)
 def litellm_map() -> dict:
+    """LiteLLM's bundled map, read once (4,800+ entries)."""
     import importlib.util
 
     spec = importlib.util.find_spec("litellm")
