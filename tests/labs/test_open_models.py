@@ -554,13 +554,13 @@ def short_run(target_lab, tmp_path_factory):
                                     batch_size=4, seed=0)
 
 
-def _format_rate(gguf_path, n: int = HELDOUT_NOTES) -> tuple[float, list[str]]:
-    """Share of the first `n` held-out notes that the GGUF, served by the local backend
+def _format_rate(gguf_path, count: int = HELDOUT_NOTES) -> tuple[float, list[str]]:
+    """Share of the first `count` held-out notes that the GGUF, served by the local backend
     (llama.cpp, AIE_LOCAL_MODEL), answers with exactly one log line; greedy."""
     from aie import config
     from aie.llm import chat
 
-    notes = load_dock_log("heldout")[:n]
+    notes = load_dock_log("heldout")[:count]
     system = "Convert the delivery note to one log line."
     with config.setting("AIE_LOCAL_MODEL", str(gguf_path)):
         replies = [chat([{"role": "system", "content": system}, {"role": "user", "content": n["text"]}], provider="local",
