@@ -48,3 +48,18 @@ def clean_settings(monkeypatch):
     monkeypatch.setattr(config, "_dotenv_cache", {})
     reset_budget()
     yield
+
+
+# Under `make test` (pytest-xdist, --dist loadfile): one lab's mutant check is one work unit,
+# not the whole file, and the long units go first (aie.grading.workers).
+def pytest_collection_modifyitems(config, items):
+    from aie.grading.workers import order_items
+
+    order_items(config, items)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    from aie.grading.workers import make_scheduler
+
+    return make_scheduler(config, log)
