@@ -26,7 +26,7 @@ OUT = Path(__file__).resolve().parent / "results" / "capstone.json"
 
 def direct(lab, kb, questions: list[str]) -> dict:
     first, last = [], []
-    for item in lab.answer_events("warm up", lab.retrieve(kb, questions[0], 2), max_tokens=4):
+    for _ in lab.answer_events("warm up", lab.retrieve(kb, questions[0], 2), max_tokens=4):
         pass  # load the model and build the BM25 index outside the timings
     for q in questions:
         start, got = time.monotonic(), None
@@ -94,7 +94,7 @@ def main() -> None:
               "load_average": os.getloadavg(), "cores": os.cpu_count()}
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n")
-    print("| measure | direct, 1 user | app, %d users |" % args.users)
+    print(f"| measure | direct, 1 user | app, {args.users} users |")
     print("|---|---:|---:|")
     print(f"| time to first token p50 (s) | {base['ttft_p50']:.2f} | {load['ttft_p50'] or 0:.2f} |")
     print(f"| time to last token p50 (s) | {base['last_p50']:.2f} | {load['last_p50'] or 0:.2f} |")

@@ -62,7 +62,7 @@ def attacks(lab, targets: list[str], out: dict, save, benign_too: bool = True) -
         for defended in (False, True):
             target, seconds = makers[name](defended), []
 
-            def timed(text: str, target=target) -> dict:
+            def timed(text: str, target=target, seconds=seconds) -> dict:
                 t0 = time.perf_counter()
                 try:
                     return target(text)

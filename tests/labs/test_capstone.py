@@ -11,9 +11,6 @@ says; it is named so in the test.
 
 from __future__ import annotations
 
-import html
-import json
-
 import pytest
 from fastapi.testclient import TestClient
 
