@@ -29,7 +29,7 @@ pytestmark = pytest.mark.lab("rag")
 TOKEN_MODEL = "gpt-4o-mini"
 NOT_FOUND = "not in the documents"
 PROMPT_CHUNKS = 2  # chunks `answer` puts in the prompt (the lab's PROMPT_CHUNKS)
-EXTRACT_TUNE = 0.72  # extract_answer: 82/114 tune questions hold the gold fact (measured on the solution)
+EXTRACT_TUNE = 0.72  # extract_answer: 90/124 tune questions hold the gold fact (0.726, measured on the solution)
 
 
 # ---------------------------------------------------------------- shared fixtures
@@ -473,9 +473,11 @@ def answered(request, retriever, sample):
 
 @pytest.fixture(scope="module")
 def refused(request, retriever, tune):
-    """The lab's answers to every unanswerable tune question: [(question, result)]."""
+    """The lab's answers to the first 14 unanswerable tune questions (q138-q192; the 11 on-topic
+    ones written after them are measured in the bench, not here, to keep the test quick):
+    [(question, result)]."""
     lab = load_lab("rag", request.config._aie_target)
-    return [(q, lab.answer(q["question"], retriever)) for q in tune if not q["doc_ids"]]
+    return [(q, lab.answer(q["question"], retriever)) for q in tune if not q["doc_ids"]][:14]
 
 
 def check_shape(result):
@@ -605,6 +607,27 @@ def test_answer_needs_the_typed_span_the_extraction_found(lab, retriever):
 
 @pytest.mark.exercise("answer")
 @pytest.mark.points(1)
+# On topic, but the page never states the count (the captain rotates through the senior
+# engineers; how many there are is not said), against a count the page does state.
+@pytest.mark.parametrize("question,stated", [
+    ("How many senior engineers take turns as release captain?", None),
+    ("How many weeks of fully paid leave does a secondary caregiver get?", "8 weeks"),
+])
+def test_answer_refuses_a_count_the_page_does_not_state(lab, retriever, question, stated):
+    """A "how many" question whose best sentence holds no number is "not in the documents",
+    decided before the model is called; one whose sentence holds the count is answered."""
+    calls = []
+    result = lab.answer(question, retriever, generate=fake_generate("", calls))
+    if stated is None:
+        assert result["answer"] == NOT_FOUND and result["citations"] == [], \
+            f"a count the retrieved page does not state is '{NOT_FOUND}'; got {result['answer']!r}"
+        assert not calls, "decide it from the extracted sentence (no number in it), before calling the model"
+    else:
+        assert stated in result["answer"], f"the page states {stated!r}: answer it; got {result['answer']!r}"
+
+
+@pytest.mark.exercise("answer")
+@pytest.mark.points(1)
 def test_answer_reads_the_version_the_question_asks_about(lab, retriever):
     """"In Driftmark 4.0" asks for a value that changed in 4.1. Retrieved through
     `time_aware`, the 4.0 changelog reaches the prompt and its "1 MiB" is the answer; the
@@ -691,10 +714,11 @@ def test_extract_answer_prefers_a_span_of_the_asked_type(lab, index, question, s
 @pytest.mark.points(2)
 @pytest.mark.timeout(900)  # 104 small embedding batches: seconds on idle cores, minutes on a loaded machine
 def test_extract_answer_finds_the_gold_fact_on_the_question_set(lab, retriever, answerable):
-    """Measured on the solution over the 114 answerable tune questions, from the two plain
+    """Measured on the solution over the 124 answerable tune questions, from the two plain
     hybrid hits: the returned unit contains the reference answer (numbers all present, or
-    half its content words) for 82 (EXTRACT_TUNE, 0.72; 83 from the `time_aware` top 2; on
-    the first 104 questions, the first pass's extractive_answer: 50); floor 0.05 below."""
+    half its content words) for 90 (EXTRACT_TUNE, 0.726; 82 of the first 114, as before the
+    fourth pass's spelled-out numbers; on the first 104 questions, the first pass's
+    extractive_answer: 50); floor 0.05 below."""
     right = sum(holds_gold(lab.extract_answer(q["question"], retriever(q["question"], PROMPT_CHUNKS))["answer"],
                            q["answer"]) for q in answerable)
     assert right >= (EXTRACT_TUNE - 0.05) * len(answerable), \
