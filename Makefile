@@ -48,6 +48,7 @@ lab: setup
 
 test: setup
 	$(VENV)/bin/aie release --check
+	$(VENV)/bin/ruff check aie solutions tests bench
 	$(OFFLINE) $(PY) -m pytest tests --target=solutions -q $(XDIST)
 	$(MAKE) --no-print-directory notebooks
 
