@@ -520,13 +520,16 @@ def test_every_citation_is_a_chunk_that_was_in_the_prompt(answered, retriever, r
 @pytest.mark.points(2)
 @pytest.mark.timeout(900)
 def test_says_not_in_the_documents_when_retrieval_finds_nothing(refused, answered):
-    """Measured on the solution (bench/results/rag.json): 10/14 unanswerable tune questions
-    get "not in the documents" (6/11 held-out), and none of the answerable sample do."""
+    """Measured on the solution with these fixtures' plain hybrid retriever: 10 of the 14
+    unanswerable tune questions get "not in the documents", and 2 of the 11 answerable sample
+    do (q105: its plain top 2 state no number of brokers, so the count check refuses it;
+    q132: the model replies "not in the documents" and no typed span overrules it). The
+    lab's pipeline (reranked) on every question: bench/results/rag.json."""
     said = sum(a["answer"] == NOT_FOUND and a["citations"] == [] for _, a in refused)
     assert said >= 0.6 * len(refused), \
         f"'{NOT_FOUND}' (with no citations) on {said}/{len(refused)} unanswerable questions; floor 60%"
     wrongly = sum(a["answer"] == NOT_FOUND for _, a in answered)
-    assert wrongly <= 0.2 * len(answered), \
+    assert wrongly <= 0.3 * len(answered), \
         f"'{NOT_FOUND}' on {wrongly}/{len(answered)} answerable questions: the gate is too strict"
 
 
