@@ -57,7 +57,7 @@ def order_items(config, items: list) -> None:
     are handed out: OWN_UNIT items first, then files with the most tests first (xdist's own
     order). Each file's tests stay together and in their order; every worker collects the
     same order, which the scheduler then follows."""
-    if config.getvalue("dist") != "loadfile":
+    if config.getoption("dist", default=None) != "loadfile":
         return
     units = [unit_of(item.nodeid) for item in items]
     size = Counter(units)
@@ -68,7 +68,7 @@ def order_items(config, items: list) -> None:
 def make_scheduler(config, log):
     """The xdist scheduler under `--dist loadfile` (None otherwise: xdist picks its own):
     units from `unit_of`, handed out in collection order (see `order_items`)."""
-    if config.getvalue("dist") != "loadfile":
+    if config.getoption("dist", default=None) != "loadfile":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
