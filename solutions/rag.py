@@ -89,9 +89,11 @@ def numbers_in(text: str) -> set[str]:
 
 def answer_matches(predicted: str, gold: str) -> bool:
     """A loose check of an answer against a reference, for figures (never a grade): every
-    number of the reference is in the prediction ("EUR 10.20 per working day" ~ "€10.20"),
-    or, when it has none, at least half of its content words are."""
+    number of the reference is in the prediction ("EUR 10.20 per working day" ~ "€10.20";
+    a number glued to its unit counts: "4MiB" ~ "4 MiB"), or, when it has none, at least
+    half of its content words are."""
     want, got = set(content_words(gold)), set(content_words(predicted))
+    got |= {m.group(1) for w in got for m in [re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]+(?:/s)?)", w)] if m}
     numbers = numbers_in(gold)
     if numbers:
         return numbers <= got
@@ -698,16 +700,17 @@ _NAME = re.compile(r"[\w][\w.\-]*")
 # --- 4b. answer-type-aware extraction and consistency ------------------------------------------
 
 # What a question asks for, from its wording (first match wins), and the spans of each type.
+_SIZE = r"(?:memory|disk|disk space|space|storage|ram|data)"  # "how much memory" asks for a size, not money
 QUESTION_TYPES = [
     ("person", r"\bwho\b|\bwhose\b|\bwhich (?:person|colleague|company|provider)\b"),
     ("date", r"\bwhen\b|\bwhat (?:date|day|time|year|month)\b|\bwhich (?:day|weekday|month|year|date)\b"
              r"|\bwhat time\b|\bhow often\b"),
     ("duration", r"\bhow long\b|\bhow quickly\b|\bhow fast must\b|\bhow soon\b|\bfor how long\b"
                  r"|\bhow many (?:days|weeks|months|years|hours|minutes)\b|\blifetime\b"),
-    ("money", r"\bhow much\b|\bwhat (?:is the )?(?:price|cost|discount|allowance|per diem|budget|credit)\b"
+    ("money", rf"\bhow much\b(?! {_SIZE}\b)|\bwhat (?:is the )?(?:price|cost|discount|allowance|per diem|budget|credit)\b"
               r"|\bpay\b|\bpaid\b|\bcharge\b|\bcost\b|\bdiscount\b"),
     ("number", r"\bhow many\b|\bhow (?:big|large|fast)\b|\bwhat (?:percentage|share|port|line length)\b"
-               r"|\blargest\b|\bmaximum\b|\blimit\b"),
+               rf"|\blargest\b|\bmaximum\b|\blimit\b|\bhow much {_SIZE}\b"),
     ("place", r"\bwhere\b|\bwhich (?:street|city|country|office|station|floor|region|channel)\b"),
     ("identifier", r"\bwhich (?:command|setting|metric|error|header|prefix|flag)\b"
                    r"|\bwhat (?:command|setting|metric|error code|prefix)\b"),
@@ -720,9 +723,10 @@ SPAN_PATTERNS = {
     "person": r"\b[A-Z][\w\u00C0-\u017F]+ [A-Z][\w\u00C0-\u017F]+\b",
     "date": rf"\b\d{{1,2}} {_MONTHS}(?: \d{{4}})?\b|\b{_MONTHS}(?: \d{{4}})?\b|\b{_DAYS}\b|\b\d{{1,2}}:\d{{2}}\b"
             rf"|\b(?:19|20)\d{{2}}\b|\bevery {_UNIT}\b|\bevery \d+ {_UNIT}\b|\bonce a \w+\b",
-    "duration": rf"\b{_COUNT} (?:[a-z]+ )?{_UNIT}\b",  # "3 consecutive days", "14 days"
+    "duration": rf"\b{_COUNT} (?:[a-z]+ )?{_UNIT}\b|\b\d+(?:ms|[smhdw])\b",  # "3 consecutive days", "14 days", "14d"
     "money": r"(?:€|CAD ?|EUR ?|\$)\s?\d[\d,.]*|\b\d[\d,.]*\s?%|\bfree\b",
-    "number": r"\b\d[\d,.]*\b(?:\s?(?:MiB|GB|MB/s|%|brokers|people|requests))?"
+    # a unit may be glued to its number ("4MiB", "5m" in the configuration table)
+    "number": r"\b\d[\d,.]*(?:\s?(?:MiB|GiB|KiB|GB|MB/s|MB|KB|%|brokers|people|requests)|(?:ms|[smhdw])\b|\b)"
               r"|\b(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en|[Tt]welve)\b",
     "place": r"\b(?:[A-Z][\w\u00C0-\u017F]+ )+(?:Street|Road|Avenue|Square|station|building)\b|\bRua [^,.;]+?\d+\b"
              r"|\b(?:in|on|at|near) (?:the )?[A-Z][\w\u00C0-\u017F]+(?: [A-Z][\w\u00C0-\u017F]+)*|(?<![\w/])/[\w./-]+|#[\w-]+",
@@ -1144,7 +1148,8 @@ def retrieval_confidence(question: str, hits: list[dict]) -> tuple[float, list[s
     answerable handbook questions score 0.35-0.95, off-topic ones 0.1-0.3). unseen: the
     names and numbers of the question (capitalised words after the first, words with a
     digit) that no hit mentions — "the Lisbon office" when no retrieved text says
-    "Lisbon". A name matches a word with the same first 6 letters ("Estonian" ~ "Estonia"),
+    "Lisbon". A name matches a word with the same first 5 letters ("Canadian" ~ "Canada"),
+    as in `check_consistency`,
     and the question's version or year is seen when a hit's metadata fits it (`time_fit`).
 
         retrieval_confidence("What is the capital of Australia?", hits) -> (0.19, ["australia"])
@@ -1156,7 +1161,7 @@ def retrieval_confidence(question: str, hits: list[dict]) -> tuple[float, list[s
     seen = set()
     for h in hits:
         for m in _WORD.finditer(index_text(h).lower()):
-            seen.update((m.group(0), m.group(0)[:6]))
+            seen.update((m.group(0), m.group(0)[:5]))
     rewritten = rewrite_query(question)
     if any(time_fit(h, rewritten) > 0 for h in hits):  # a 3.x page covers "before 4.2" unsaid
         seen.update(str(v) for v in (rewritten["version"], rewritten["year"]) if v)
@@ -1167,7 +1172,7 @@ def retrieval_confidence(question: str, hits: list[dict]) -> tuple[float, list[s
             continue
         if (i > 0 and word[0].isupper()) or any(ch.isdigit() for ch in word):
             key = word.lower()
-            if key not in seen and (any(ch.isdigit() for ch in key) or key[:6] not in seen):
+            if key not in seen and (any(ch.isdigit() for ch in key) or key[:5] not in seen):
                 unseen.append(key)
     return relevance, unseen
 

@@ -1,7 +1,7 @@
 """Graded tests for lab 05, rag. Run: aie check rag
 
 Everything runs offline on the local models: all-MiniLM-L6-v2 embeds the handbook
-(datasets/handbook, 55 documents, 192 questions) and SmolLM2-135M generates. Thresholds
+(datasets/handbook, 55 documents, 247 questions) and SmolLM2-135M generates. Thresholds
 were measured on the reference solution over the question set's "tune" split (the
 "heldout" split is never used here; its figures are in docs/labs/rag.md) and sit a margin
 below the measured values. Model output is checked for properties — valid citations,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.lab("rag")
 TOKEN_MODEL = "gpt-4o-mini"
 NOT_FOUND = "not in the documents"
 PROMPT_CHUNKS = 2  # chunks `answer` puts in the prompt (the lab's PROMPT_CHUNKS)
-EXTRACT_TUNE = 0.72  # extract_answer: 90/124 tune questions hold the gold fact (0.726, measured on the solution)
+EXTRACT_TUNE = 0.72  # extract_answer: 94/128 tune questions hold the gold fact (0.734, measured on the solution)
 
 
 # ---------------------------------------------------------------- shared fixtures
@@ -246,7 +246,7 @@ def test_bm25_search_filters_skips_non_matches_and_checks_input(lab, index):
 @pytest.mark.exercise("bm25_search")
 @pytest.mark.points(1)
 def test_bm25_recall_at_5_on_the_question_set(lab, index, answerable):
-    """Measured on the solution (tune split, 124 questions): recall@5 0.960, MRR 0.878
+    """Measured on the solution (tune split, 128 questions): recall@5 0.961, MRR 0.882
     (on the first 104: 0.952, 0.895)."""
     chunks, _ = index
     recall, mrr = recall_mrr(answerable, lambda q, k: lab.bm25_search(q, chunks, k))
@@ -298,7 +298,7 @@ def test_dense_search_ranks_by_cosine_in_the_memory_store(lab, index):
 @pytest.mark.exercise("dense_search")
 @pytest.mark.points(1)
 def test_dense_recall_at_5_on_the_question_set(lab, index, answerable):
-    """Measured on the solution (tune split, 124 questions): recall@5 0.960, MRR 0.871
+    """Measured on the solution (tune split, 128 questions): recall@5 0.961, MRR 0.871
     (on the first 104: 0.952, 0.886)."""
     _, store = index
     recall, mrr = recall_mrr(answerable, lambda q, k: lab.dense_search(q, store, k))
@@ -328,8 +328,9 @@ def test_hybrid_search_fuses_ranks_with_rrf(lab, index):
 @pytest.mark.exercise("hybrid_search")
 @pytest.mark.points(2)
 def test_hybrid_recall_at_5_is_at_least_the_better_retriever_alone(lab, reference, index, answerable):
-    """Measured on the solution (tune split, 124 questions), recall@5: BM25 0.960, dense
-    0.960, hybrid 0.976 (held-out, 53 questions: 0.943, 0.962, 0.943 — see docs/labs/rag.md)."""
+    """Measured on the solution (tune split, 128 questions), recall@5: BM25 0.961, dense
+    0.961, hybrid 0.977 (the first held-out split, 53 questions: 0.943, 0.962, 0.943 — see
+    docs/labs/rag.md)."""
     chunks, store = index
     bm25, _ = recall_mrr(answerable, memo(lambda q, k: reference.bm25_search(q, chunks, k)))
     dense, _ = recall_mrr(answerable, memo(lambda q, k: reference.dense_search(q, store, k)))
@@ -341,7 +342,7 @@ def test_hybrid_recall_at_5_is_at_least_the_better_retriever_alone(lab, referenc
 @pytest.mark.exercise("hybrid_search")
 @pytest.mark.points(1)
 def test_hybrid_mrr_on_the_question_set(lab, index, answerable):
-    """Measured on the solution (tune split, 124 questions): MRR 0.920, recall@1 0.879
+    """Measured on the solution (tune split, 128 questions): MRR 0.923, recall@1 0.883
     (on the first 104: 0.930, 0.904)."""
     chunks, store = index
     _, mrr = recall_mrr(answerable, lambda q, k: lab.hybrid_search(q, chunks, store, k))
@@ -492,7 +493,7 @@ def check_shape(result):
 def test_every_citation_is_a_chunk_that_was_in_the_prompt(answered, retriever, reference):
     """Measured on the solution: 11/11 sample answers cite only prompt chunks and are
     grounded in them; the cited chunk comes from a document that answers the question
-    for 6/11 (the 135M model's reading, not a property: the floor only catches citations
+    for 8/11 (6/11 before the fifth pass; the 135M model's reading, not a property: the floor only catches citations
     that ignore retrieval). With time-aware retrieval, the bench's 12-question sample:
     12/12 valid, 9/12 from a right document."""
     right = 0
@@ -611,10 +612,12 @@ def test_answer_needs_the_typed_span_the_extraction_found(lab, retriever):
 @pytest.mark.exercise("answer")
 @pytest.mark.points(1)
 # On topic, but the page never states the count (the captain rotates through the senior
-# engineers; how many there are is not said), against a count the page does state.
+# engineers; how many there are is not said), against counts the page does state -- one of
+# them glued to its unit in the configuration table ("5m"), which is a number too.
 @pytest.mark.parametrize("question,stated", [
     ("How many senior engineers take turns as release captain?", None),
     ("How many weeks of fully paid leave does a secondary caregiver get?", "8 weeks"),
+    ("How many minutes pass between two tideline compaction runs by default?", "5m"),
 ])
 def test_answer_refuses_a_count_the_page_does_not_state(lab, retriever, question, stated):
     """A "how many" question whose best sentence holds no number is "not in the documents",
@@ -664,10 +667,12 @@ STOP = frozenset("""
 
 def holds_gold(predicted, gold):
     """The test's own loose check (the lab's `answer_matches`): every number of the reference
-    answer is in the prediction, or, when it has none, half of its content words are."""
+    answer is in the prediction (a number glued to its unit counts: "4MiB" ~ "4 MiB"), or,
+    when it has none, half of its content words are."""
     def words(text):
         return {w for w in re.findall(r"[a-z0-9][a-z0-9_.\-]*[a-z0-9]|[a-z0-9]", text.lower()) if w not in STOP}
     want, got = words(gold), words(predicted)
+    got |= {m.group(1) for w in got for m in [re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]+(?:/s)?)", w)] if m}
     numbers = {w for w in want if any(ch.isdigit() for ch in w)}
     return numbers <= got if numbers else bool(want) and len(want & got) >= 0.5 * len(want)
 
@@ -717,9 +722,10 @@ def test_extract_answer_prefers_a_span_of_the_asked_type(lab, index, question, s
 @pytest.mark.points(2)
 @pytest.mark.timeout(900)  # 104 small embedding batches: seconds on idle cores, minutes on a loaded machine
 def test_extract_answer_finds_the_gold_fact_on_the_question_set(lab, retriever, answerable):
-    """Measured on the solution over the 124 answerable tune questions, from the two plain
-    hybrid hits: the returned unit contains the reference answer (numbers all present, or
-    half its content words) for 90 (EXTRACT_TUNE, 0.726; 82 of the first 114, as before the
+    """Measured on the solution over the 128 answerable tune questions, from the two plain
+    hybrid hits: the returned unit contains the reference answer (numbers all present, a
+    number glued to its unit included, or half its content words) for 94 (EXTRACT_TUNE,
+    0.734; 90 of the first 124 before the fifth pass; 82 of the first 114, as before the
     fourth pass's spelled-out numbers; on the first 104 questions, the first pass's
     extractive_answer: 50); floor 0.05 below."""
     right = sum(holds_gold(lab.extract_answer(q["question"], retriever(q["question"], PROMPT_CHUNKS))["answer"],
@@ -1043,7 +1049,7 @@ def llamaindex_rag(request, corpus):
 @pytest.mark.timeout(900)
 def test_langchain_retrieves_what_the_hand_built_pipeline_does(langchain_rag, reference, index, answerable):
     """Measured on the solution (tune split): top source agrees with hand-built dense
-    retrieval on 0.99 of questions (held-out 1.00); recall@5 0.960 (held-out 0.962)."""
+    retrieval on 0.99 of questions (held-out 1.00); recall@5 0.961 (held-out 0.962)."""
     same, recall = agreement(langchain_rag, reference, index, answerable)
     assert same >= 0.75, f"top source agrees with the hand-built retriever on {same:.2f} of questions (floor 0.75)"
     assert recall >= 0.88, f"LangChain recall@5 {recall:.3f} (floor 0.88)"
@@ -1064,8 +1070,8 @@ def test_langchain_answers_with_valid_citations(langchain_rag):
 @pytest.mark.timeout(900)
 def test_llamaindex_retrieves_what_the_hand_built_pipeline_does(llamaindex_rag, reference, index, answerable):
     """Measured on the solution (tune split): top source agrees with hand-built dense
-    retrieval on 0.83 of questions (held-out 0.85; its sentence splitter cuts 268 chunks to
-    our 246); recall@5 0.944 (held-out 0.962)."""
+    retrieval on 0.84 of questions (held-out 0.85; its sentence splitter cuts 268 chunks to
+    our 246); recall@5 0.945 (held-out 0.962)."""
     same, recall = agreement(llamaindex_rag, reference, index, answerable)
     assert same >= 0.75, f"top source agrees with the hand-built retriever on {same:.2f} of questions (floor 0.75)"
     assert recall >= 0.88, f"LlamaIndex recall@5 {recall:.3f} (floor 0.88)"
