@@ -352,3 +352,20 @@ def test_aie_watch_rechecks_on_save(course):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_runner_starts_pytest_with_only_the_plugins_graded_tests_use(tmp_path):
+    """`aie check` and `aie grade` start one pytest each: with every plugin the environment
+    installs (nbval, hypothesis, langsmith, pytest-benchmark...) that start-up alone took
+    about 6 s of a 7 s check of the stubs; the runner now loads its own three."""
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(textwrap.dedent("""
+        def test_plugins(request):
+            manager = request.config.pluginmanager
+            loaded = [name for name in ("nbval", "hypothesispytest", "langsmith_plugin", "benchmark")
+                      if manager.has_plugin(name)]
+            assert not loaded, f"autoloaded: {loaded}"
+            assert manager.has_plugin("pytest_timeout") and manager.has_plugin("pytest_socket")
+    """))
+    run = runner.run_pytest([str(probe)], target="solutions")
+    assert run.returncode == 0, run.output[-2000:]
