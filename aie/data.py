@@ -94,10 +94,11 @@ def load_handbook_questions(split: str | None = None) -> list[dict]:
     cannot answer, and then `answer` is "not in the documents"), `evidence` a verbatim quote
     from the first of them (markdown ** removed), `kind` one of fact, table, recency,
     keyword, paraphrase, unanswerable. `split` is "tune" (thresholds were set on it),
-    "heldout" (never used for tuning) or None (both).
+    "heldout" (never used to set them; datasets/handbook/README.md says which of its batches
+    were analysed afterwards) or None (both).
 
-        len(load_handbook_questions()) -> 152
-        len(load_handbook_questions("heldout")) -> 36
+        len(load_handbook_questions()) -> 247
+        len(load_handbook_questions("heldout")) -> 94
     """
     if split not in (None, "tune", "heldout"):
         raise ValueError(f"split must be 'tune', 'heldout' or None, got {split!r}")
