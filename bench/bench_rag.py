@@ -61,6 +61,11 @@ def subsets(questions: list[dict]) -> dict:
             "fresh": [q for q in questions if is_fresh(q)]}
 
 
+
+def no_model(*args) -> str:
+    """A `generate` whose reply is invalid: every answer takes the extractive path (no model call)."""
+    return ""
+
 def timed(fn, *args, **kwargs):
     start = time.perf_counter()
     out = fn(*args, **kwargs)
@@ -367,7 +372,6 @@ def main(argv: list[str] | None = None) -> dict:
     # Second pass against first pass, side by side, on every held-out question (nothing was
     # tuned on them), with the model and with the extractive path alone (no model call).
     heldout = subsets(questions)["heldout"]  # spent: the third batch has rows of its own
-    no_model = lambda *a: ""  # noqa: E731 -- an invalid reply: every answer takes the extractive path
     reranked = lab_retriever  # the top 20, time-aware, then rerank: the lab's pipeline since the fourth pass
     second_pass = {
         "first pass": split_figures(rag, lambda q: first_pass_answer(rag, q, retriever), retriever, heldout),
@@ -436,7 +440,6 @@ def main(argv: list[str] | None = None) -> dict:
 def fresh_rows(rag, fresh: list[dict], lab_retriever) -> dict:
     """The lab's pipeline (rag_pipeline: hybrid, time-aware, reranked) on the third held-out
     batch, with the model and extractive only."""
-    no_model = lambda *a: ""  # noqa: E731
     return {"third held-out batch, the lab's pipeline": split_figures(
                 rag, lambda q: rag.answer(q, lab_retriever), lab_retriever, fresh),
             "third held-out batch, extractive only, reranked": split_figures(
@@ -455,7 +458,6 @@ def heldout_only(rag) -> dict:
     store = rag.build_store(chunks)
     store.warm([q["question"] for q in questions])
     lab = rag.reranked(rag.make_retriever("hybrid", chunks, store))
-    no_model = lambda *a: ""  # noqa: E731
     rows = {
         "second pass, reranked (the lab's pipeline)": split_figures(
             rag, lambda q: rag.answer(q, lab), lab, parts["heldout"]),

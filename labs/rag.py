@@ -231,7 +231,7 @@ def embed_cached(texts: list[str]) -> np.ndarray:
             _VECTORS.clear()
         _VECTORS.update(zip(missing, embed(missing)))
     if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
+        return embed([])  # (0, the model's dimension)
     return np.stack([_VECTORS[t] for t in texts])
 
 
@@ -625,11 +625,14 @@ def answer_units(chunk: dict) -> list[str]:
     raise NotImplementedError("rag.answer_units")
 
 
+NAME_PREFIX = 5  # letters that make two forms of a name one ("Canadian" ~ "Canada"), here and in the gate
+
+
 def _shares(term: str, words: set[str]) -> bool:
-    """A question term is in `words` exactly, or (a name) by its first 5 letters
+    """A question term is in `words` exactly, or (a name) by its first NAME_PREFIX letters
     ("Canadian" ~ "Canada")."""
-    return term in words or (not any(ch.isdigit() for ch in term) and len(term) >= 5
-                             and any(w[:5] == term[:5] for w in words))
+    return term in words or (not any(ch.isdigit() for ch in term) and len(term) >= NAME_PREFIX
+                             and any(w[:NAME_PREFIX] == term[:NAME_PREFIX] for w in words))
 
 
 def extract_answer(question: str, chunks: list[dict]) -> dict:
@@ -871,8 +874,8 @@ def retrieval_confidence(question: str, hits: list[dict]) -> tuple[float, list[s
     answerable handbook questions score 0.35-0.95, off-topic ones 0.1-0.3). unseen: the
     names and numbers of the question (capitalised words after the first, words with a
     digit) that no hit mentions — "the Lisbon office" when no retrieved text says
-    "Lisbon". A name matches a word with the same first 5 letters ("Canadian" ~ "Canada"),
-    as in `check_consistency`,
+    "Lisbon". A name matches a word with the same first NAME_PREFIX letters ("Canadian" ~
+    "Canada"), as in `check_consistency`,
     and the question's version or year is seen when a hit's metadata fits it (`time_fit`).
 
         retrieval_confidence("What is the capital of Australia?", hits) -> (0.19, ["australia"])
@@ -884,7 +887,7 @@ def retrieval_confidence(question: str, hits: list[dict]) -> tuple[float, list[s
     seen = set()
     for h in hits:
         for m in _WORD.finditer(index_text(h).lower()):
-            seen.update((m.group(0), m.group(0)[:5]))
+            seen.update((m.group(0), m.group(0)[:NAME_PREFIX]))
     rewritten = rewrite_query(question)
     if any(time_fit(h, rewritten) > 0 for h in hits):  # a 3.x page covers "before 4.2" unsaid
         seen.update(str(v) for v in (rewritten["version"], rewritten["year"]) if v)
@@ -895,7 +898,7 @@ def retrieval_confidence(question: str, hits: list[dict]) -> tuple[float, list[s
             continue
         if (i > 0 and word[0].isupper()) or any(ch.isdigit() for ch in word):
             key = word.lower()
-            if key not in seen and (any(ch.isdigit() for ch in key) or key[:5] not in seen):
+            if key not in seen and (any(ch.isdigit() for ch in key) or key[:NAME_PREFIX] not in seen):
                 unseen.append(key)
     return relevance, unseen
 

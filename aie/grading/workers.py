@@ -12,8 +12,8 @@ first by number of tests, which puts one long item late: the mutant check of eve
 one file of a few items and about 1,100 s of CPU, so one worker ran it alone while the
 other sat idle at the end. `FileScheduling` keeps files whole except the tests named in
 `OWN_UNIT` (each of those items is a unit of its own: one lab's mutant check), and hands
-those out first, so the short files fill the gaps at the end. The conftests install it with
-the `pytest_xdist_make_scheduler` hook, only under `--dist loadfile`.
+those out first, so the short files fill the gaps at the end. tests/conftest.py installs it
+with the `pytest_xdist_make_scheduler` hook, only under `--dist loadfile`.
 """
 
 from __future__ import annotations
