@@ -16,12 +16,14 @@ cost is timed as it was, cold and warm);
 then `judge` (the local model as judge) on the held-out answers of both passes, against
 exact-match labels (agreement, Cohen's kappa). `--judge-only` re-measures only the judge on
 the answers already in bench/results/rag.json.
-The held-out split is reported in two parts: the questions up to q180 ("heldout", spent:
-their failure analysis was read, and the fifth pass fixed what it named, each fix chosen on
-tune) and the third held-out batch q214-q243 ("fresh", written and committed before anything
-ran on it). `--heldout-only` re-measures only the rows the fifth pass changed -- the lab's
-pipeline with the model and extractive only, on both held-out parts, and extractive only on
-tune -- and merges them into bench/results/rag.json, marking which rows it re-measured.
+The held-out split is reported in three parts, each batch written and committed before
+anything ran on it: the questions up to q180 ("heldout", spent: their failure analysis was
+read, and the fifth pass fixed what it named, each fix chosen on tune), the third batch
+q214-q243 ("fresh", spent the same way after the fifth pass) and the fourth q248-q277
+("fourth", the blind one), plus the three together. `--heldout-only` re-measures only the
+lab's pipeline rows (`lab_rows`: with the model and extractive only, on each held-out part,
+and extractive only on tune) and merges them into bench/results/rag.json, marking which rows
+it re-measured.
 The extractive path (no model) runs on the tune split too, first pass, second pass
 without and with time awareness (`--skip-tune` leaves it out). Everything is offline. Times are wall-clock on this
 machine, with the load average printed next to them: a busy machine slows every column
@@ -46,19 +48,50 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 RESULTS = Path(__file__).resolve().parent / "results" / "rag.json"
 RETRIEVERS = ("bm25", "dense", "hybrid", "hybrid+mmr")
-FRESH = ("q214", "q243")  # the third held-out batch: written after the earlier held-out split was analysed
+# Held-out batches written after the earlier held-out questions had been analysed, each
+# committed before anything ran on it: the third (spent since the fifth pass) and the fourth.
+BATCHES = {"fresh": ("q214", "q243"), "fourth": ("q248", "q277")}
+BATCH_NAMES = {"fresh": "third held-out batch", "fourth": "fourth held-out batch"}
+LAB_ROW = "second pass, reranked (the lab's pipeline)"  # the spent held-out split, with the model
 
 
-def is_fresh(q: dict) -> bool:
-    """A question of the third held-out batch (q214-q243), kept apart from the spent held-out split."""
-    return q["split"] == "heldout" and FRESH[0] <= q["id"] <= FRESH[1]
+def batch_of(q: dict) -> str | None:
+    """The later held-out batch `q` belongs to ("fresh", "fourth"), or None."""
+    if q["split"] != "heldout":
+        return None
+    return next((name for name, (first, last) in BATCHES.items() if first <= q["id"] <= last), None)
 
 
 def subsets(questions: list[dict]) -> dict:
-    """{"tune", "heldout" (spent: the held-out questions up to q180), "fresh" (q214-q243)}."""
-    return {"tune": [q for q in questions if q["split"] == "tune"],
-            "heldout": [q for q in questions if q["split"] == "heldout" and not is_fresh(q)],
-            "fresh": [q for q in questions if is_fresh(q)]}
+    """{"tune", "heldout" (spent: the held-out questions up to q180), "fresh" (q214-q243),
+    "fourth" (q248-q277)}."""
+    out = {"tune": [q for q in questions if q["split"] == "tune"],
+           "heldout": [q for q in questions if q["split"] == "heldout" and batch_of(q) is None]}
+    for name in BATCHES:
+        out[name] = [q for q in questions if batch_of(q) == name]
+    return out
+
+
+def combined(rows: list[dict]) -> dict:
+    """The five figures of several `split_figures` rows as one, each weighted by its count
+    (recall and gold fact by answerable questions, caught by unanswerable ones)."""
+    n_a = sum(r["n_answerable"] for r in rows)
+    n_u = sum(r["n_unanswerable"] for r in rows)
+    n_r = sum(r["n_recency"] for r in rows)
+
+    def mean(key, weight):
+        total = sum(r[weight] for r in rows if r[key] is not None)
+        return sum(r[key] * r[weight] for r in rows if r[key] is not None) / total if total else None
+
+    return {"n_answerable": n_a, "n_unanswerable": n_u, "n_recency": n_r,
+            "recall@5": mean("recall@5", "n_answerable"), "gold_fact": mean("gold_fact", "n_answerable"),
+            "recency_gold_fact": mean("recency_gold_fact", "n_recency"),
+            "false_refusals": mean("false_refusals", "n_answerable"),
+            "unanswerable_caught": mean("unanswerable_caught", "n_unanswerable"),
+            "citations_valid": sum(r["citations_valid"] * (r["n_answerable"] + r["n_unanswerable"]) for r in rows)
+            / (n_a + n_u),
+            "seconds": sum(r["seconds"] for r in rows),
+            "answers": {k: v for r in rows for k, v in r["answers"].items()}}
 
 
 
@@ -279,7 +312,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--skip-frameworks", action="store_true", help="hand-built pipeline only")
     parser.add_argument("--skip-tune", action="store_true", help="leave out the extractive rows on the tune split")
     parser.add_argument("--heldout-only", action="store_true",
-                        help="re-measure only the lab's pipeline rows on held-out, the third batch and tune")
+                        help="re-measure only the lab's pipeline rows on each held-out part and tune")
     parser.add_argument("--judge-only", action="store_true",
                         help="only (re)measure the judge on the answers already in bench/results/rag.json")
     args = parser.parse_args(argv)
@@ -371,13 +404,11 @@ def main(argv: list[str] | None = None) -> dict:
 
     # Second pass against first pass, side by side, on every held-out question (nothing was
     # tuned on them), with the model and with the extractive path alone (no model call).
-    heldout = subsets(questions)["heldout"]  # spent: the third batch has rows of its own
+    heldout = subsets(questions)["heldout"]  # spent: the later batches have rows of their own
     reranked = lab_retriever  # the top 20, time-aware, then rerank: the lab's pipeline since the fourth pass
     second_pass = {
         "first pass": split_figures(rag, lambda q: first_pass_answer(rag, q, retriever), retriever, heldout),
         "second pass": split_figures(rag, lambda q: rag.answer(q, retriever), retriever, heldout),
-        "second pass, reranked (the lab's pipeline)": split_figures(
-            rag, lambda q: rag.answer(q, reranked), reranked, heldout),
         "first pass, extractive only": split_figures(
             rag, lambda q: first_pass_answer(rag, q, retriever, generate=no_model), retriever, heldout),
         "second pass, extractive only": split_figures(
@@ -397,8 +428,6 @@ def main(argv: list[str] | None = None) -> dict:
 
     second_pass["second pass, extractive only, no time awareness"] = split_figures(
         rag, without_time(lambda q: rag.answer(q, retriever, generate=no_model)), retriever, heldout)
-    second_pass["second pass, extractive only, reranked"] = split_figures(
-        rag, lambda q: rag.answer(q, reranked, generate=no_model), reranked, heldout)
     if not args.skip_tune:
         tune_all = [q for q in questions if q["split"] == "tune"]
         second_pass["first pass, extractive only, tune"] = split_figures(
@@ -407,10 +436,8 @@ def main(argv: list[str] | None = None) -> dict:
             rag, without_time(lambda q: rag.answer(q, retriever, generate=no_model)), retriever, tune_all)
         second_pass["second pass, extractive only, tune"] = split_figures(
             rag, lambda q: rag.answer(q, retriever, generate=no_model), retriever, tune_all)
-        second_pass["second pass, extractive only, reranked, tune"] = split_figures(
-            rag, lambda q: rag.answer(q, reranked, generate=no_model), reranked, tune_all)
 
-    second_pass.update(fresh_rows(rag, subsets(questions)["fresh"], reranked))
+    second_pass.update(lab_rows(rag, subsets(questions), reranked, tune=not args.skip_tune))
     partial = {"heldout_second_pass": second_pass}
     judged = judge_on(rag, partial)
 
@@ -437,20 +464,32 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
-def fresh_rows(rag, fresh: list[dict], lab_retriever) -> dict:
-    """The lab's pipeline (rag_pipeline: hybrid, time-aware, reranked) on the third held-out
-    batch, with the model and extractive only."""
-    return {"third held-out batch, the lab's pipeline": split_figures(
-                rag, lambda q: rag.answer(q, lab_retriever), lab_retriever, fresh),
-            "third held-out batch, extractive only, reranked": split_figures(
-                rag, lambda q: rag.answer(q, lab_retriever, generate=no_model), lab_retriever, fresh)}
+def lab_rows(rag, parts: dict, lab, *, tune: bool = True) -> dict:
+    """The lab's pipeline (rag_pipeline: hybrid, time-aware, reranked) on each held-out part,
+    with the model and extractive only (no model call); extractive only on tune; and the
+    model rows of every held-out part together ("all held-out")."""
+
+    def rows(name: str, questions: list[dict]) -> dict:
+        with_model, extractive = (f"{name}, the lab's pipeline", f"{name}, extractive only, reranked") \
+            if name != "heldout" else (LAB_ROW, "second pass, extractive only, reranked")
+        return {with_model: split_figures(rag, lambda q: rag.answer(q, lab), lab, questions),
+                extractive: split_figures(rag, lambda q: rag.answer(q, lab, generate=no_model), lab, questions)}
+
+    out = rows("heldout", parts["heldout"])
+    for batch, name in BATCH_NAMES.items():
+        out.update(rows(name, parts[batch]))
+    out["all held-out, the lab's pipeline"] = combined(
+        [out[LAB_ROW]] + [out[f"{name}, the lab's pipeline"] for name in BATCH_NAMES.values()])
+    if tune:
+        out["second pass, extractive only, reranked, tune"] = split_figures(
+            rag, lambda q: rag.answer(q, lab, generate=no_model), lab, parts["tune"])
+    return out
 
 
 def heldout_only(rag) -> dict:
-    """Re-measure the rows the fifth pass changed and merge them into bench/results/rag.json:
-    the lab's pipeline with the model and extractive only on the spent held-out split and on
-    the third batch, and extractive only on tune. The other rows keep their earlier figures
-    (listed under "remeasured" as not re-run)."""
+    """Re-measure the lab's pipeline rows (`lab_rows`) and merge them into
+    bench/results/rag.json. The other rows keep their earlier figures (listed under
+    "remeasured" as not re-run)."""
     result = json.loads(RESULTS.read_text())
     questions = rag.load_questions()
     parts = subsets(questions)
@@ -458,20 +497,12 @@ def heldout_only(rag) -> dict:
     store = rag.build_store(chunks)
     store.warm([q["question"] for q in questions])
     lab = rag.reranked(rag.make_retriever("hybrid", chunks, store))
-    rows = {
-        "second pass, reranked (the lab's pipeline)": split_figures(
-            rag, lambda q: rag.answer(q, lab), lab, parts["heldout"]),
-        "second pass, extractive only, reranked": split_figures(
-            rag, lambda q: rag.answer(q, lab, generate=no_model), lab, parts["heldout"]),
-        **fresh_rows(rag, parts["fresh"], lab),
-        "second pass, extractive only, reranked, tune": split_figures(
-            rag, lambda q: rag.answer(q, lab, generate=no_model), lab, parts["tune"]),
-    }
+    rows = lab_rows(rag, parts, lab)
     result["heldout_second_pass"].update(rows)
     result["remeasured"] = {
         "rows": list(rows), "load_average": [round(x, 2) for x in os.getloadavg()],
-        "note": "bench_rag.py --heldout-only after the fifth pass; every other row and table was measured "
-                "before it (fourth pass) and not re-run"}
+        "note": "bench_rag.py --heldout-only after the sixth pass (the fourth held-out batch measured once); "
+                "every other row and table was measured before the fifth pass and not re-run"}
     RESULTS.write_text(json.dumps(result, indent=2))
     print_tables(result)
     return result

@@ -564,7 +564,7 @@ QUESTION_TYPES = [
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?"
 _COUNT = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a)"
-_UNIT = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|working days?|business days?)"
+_UNIT = r"(?:milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|working days?|business days?)"
 SPAN_PATTERNS = {
     "person": r"\b[A-Z][\w\u00C0-\u017F]+ [A-Z][\w\u00C0-\u017F]+\b",
     "date": rf"\b\d{{1,2}} {_MONTHS}(?: \d{{4}})?\b|\b{_MONTHS}(?: \d{{4}})?\b|\b{_DAYS}\b|\b\d{{1,2}}:\d{{2}}\b"
