@@ -928,7 +928,7 @@ def answer(question: str, retriever: Callable[[str, int], list[dict]], *, k: int
        (if another prompt chunk supports it, cite that one instead); it must contain the
        extracted typed span when there is one (a fluent sentence without the "27 days" of a
        "how many days" question is the wrong sentence) and pass `check_consistency`. The
-       model's NOT_FOUND is kept unless the extraction found a typed span.
+       model's NOT_FOUND gives way to the extracted answer, which has passed every check.
     5. Anything invalid falls back to the extracted span ("mode": "extractive").
 
     Returns {"answer": str, "citations": [chunk ids from the prompt], "sources": [the

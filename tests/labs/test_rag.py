@@ -484,7 +484,8 @@ def refused(request, retriever, tune):
     documents do not answer. Every unanswerable question, with the model, is measured in
     the bench ("end_to_end" in bench/results/rag.json): [(question, result)]."""
     lab = load_lab("rag", request.config._aie_target)
-    return [(q, lab.answer(q["question"], retriever)) for q in tune if not q["doc_ids"]][:14:2]
+    chosen = [q for q in tune if not q["doc_ids"]][:14:2]  # chosen first: answer only these 7
+    return [(q, lab.answer(q["question"], retriever)) for q in chosen]
 
 
 def check_shape(result):
@@ -617,6 +618,21 @@ def test_answer_needs_the_typed_span_the_extraction_found(lab, retriever):
     assert "27 days" in result["answer"] and result["mode"] == "extractive", \
         f"a reply without the typed span the extraction found falls back to that span; got {result}"
     assert set(result["citations"]) <= set(ids) and result["citations"], "the fallback cites a prompt chunk"
+
+
+@pytest.mark.exercise("answer")
+@pytest.mark.points(1)
+def test_answer_does_not_let_the_models_refusal_overrule_a_checked_extraction(lab, retriever):
+    """The extraction found the answer and passed every check (gate, consistency, count):
+    a reply of "not in the documents" gives way to it. On the tune split SmolLM2-135M's own
+    refusals caught none of the 25 unanswerable questions and refused 4 answerable ones, this
+    one among them ("Which tool sends on-call pages?": Tern, no typed span to keep it)."""
+    question = "Which tool sends on-call pages?"
+    reply = json.dumps({"citations": [], "answer": NOT_FOUND})
+    result = lab.answer(question, retriever, generate=fake_generate(reply))
+    assert "Tern" in result["answer"] and result["mode"] == "extractive", \
+        f"the model's '{NOT_FOUND}' must not overrule an extraction that passed every check; got {result}"
+    assert result["citations"], "the extracted answer cites its chunk"
 
 
 @pytest.mark.exercise("answer")
