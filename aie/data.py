@@ -97,8 +97,8 @@ def load_handbook_questions(split: str | None = None) -> list[dict]:
     "heldout" (never used to set them; datasets/handbook/README.md says which of its batches
     were analysed afterwards) or None (both).
 
-        len(load_handbook_questions()) -> 277
-        len(load_handbook_questions("heldout")) -> 124
+        len(load_handbook_questions()) -> 307
+        len(load_handbook_questions("heldout")) -> 154
     """
     if split not in (None, "tune", "heldout"):
         raise ValueError(f"split must be 'tune', 'heldout' or None, got {split!r}")

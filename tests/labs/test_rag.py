@@ -1,7 +1,7 @@
 """Graded tests for lab 05, rag. Run: aie check rag
 
 Everything runs offline on the local models: all-MiniLM-L6-v2 embeds the handbook
-(datasets/handbook, 55 documents, 247 questions) and SmolLM2-135M generates. Thresholds
+(datasets/handbook, 55 documents, 307 questions) and SmolLM2-135M generates. Thresholds
 were measured on the reference solution over the question set's "tune" split (the
 "heldout" split is never used here; its figures are in docs/labs/rag.md) and sit a margin
 below the measured values. Model output is checked for properties — valid citations,
