@@ -96,10 +96,10 @@ def combined(rows: list[dict]) -> dict:
             "answers": {k: v for r in rows for k, v in r["answers"].items()}}
 
 
-
 def no_model(*args) -> str:
     """A `generate` whose reply is invalid: every answer takes the extractive path (no model call)."""
     return ""
+
 
 def timed(fn, *args, **kwargs):
     start = time.perf_counter()
@@ -332,9 +332,10 @@ def main(argv: list[str] | None = None) -> dict:
         return heldout_only(rag)
 
     docs, questions = rag.load_corpus(), rag.load_questions()
-    tune_answerable = [q for q in questions if q["split"] == "tune" and q["doc_ids"]]
+    parts = subsets(questions)
+    tune_answerable = [q for q in parts["tune"] if q["doc_ids"]]
     sample = tune_answerable[::10][: args.questions or None]
-    heldout_sample = [q for q in subsets(questions)["heldout"] if q["doc_ids"]][::3][: args.questions or None]
+    heldout_sample = [q for q in parts["heldout"] if q["doc_ids"]][::3][: args.questions or None]
     unanswerable = [q for q in questions if not q["doc_ids"]]
 
     from aie.embed import embed
@@ -384,7 +385,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     # Not-in-the-documents gate over every question (no model call needed to decide).
     gate = {}
-    for split, subset in subsets(questions).items():
+    for split, subset in parts.items():
         flagged = {}
         for q in subset:
             rel, unseen = rag.retrieval_confidence(q["question"], retriever(q["question"], rag.PROMPT_CHUNKS))
@@ -406,7 +407,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     # Second pass against first pass, side by side, on every held-out question (nothing was
     # tuned on them), with the model and with the extractive path alone (no model call).
-    heldout = subsets(questions)["heldout"]  # spent: the later batches have rows of their own
+    heldout = parts["heldout"]  # spent: the later batches have rows of their own
     reranked = lab_retriever  # the top 20, time-aware, then rerank: the lab's pipeline since the fourth pass
     second_pass = {
         "first pass": split_figures(rag, lambda q: first_pass_answer(rag, q, retriever), retriever, heldout),
@@ -431,7 +432,7 @@ def main(argv: list[str] | None = None) -> dict:
     second_pass["second pass, extractive only, no time awareness"] = split_figures(
         rag, without_time(lambda q: rag.answer(q, retriever, generate=no_model)), retriever, heldout)
     if not args.skip_tune:
-        tune_all = [q for q in questions if q["split"] == "tune"]
+        tune_all = parts["tune"]
         second_pass["first pass, extractive only, tune"] = split_figures(
             rag, lambda q: first_pass_answer(rag, q, retriever, generate=no_model), retriever, tune_all)
         second_pass["second pass, extractive only, no time awareness, tune"] = split_figures(
@@ -439,7 +440,7 @@ def main(argv: list[str] | None = None) -> dict:
         second_pass["second pass, extractive only, tune"] = split_figures(
             rag, lambda q: rag.answer(q, retriever, generate=no_model), retriever, tune_all)
 
-    second_pass.update(lab_rows(rag, subsets(questions), reranked, tune=not args.skip_tune))
+    second_pass.update(lab_rows(rag, parts, reranked, tune=not args.skip_tune))
     partial = {"heldout_second_pass": second_pass}
     judged = judge_on(rag, partial)
 
@@ -471,15 +472,13 @@ def lab_rows(rag, parts: dict, lab, *, tune: bool = True) -> dict:
     with the model and extractive only (no model call); extractive only on tune; and the
     model rows of every held-out part together ("all held-out")."""
 
-    def rows(name: str, questions: list[dict]) -> dict:
-        with_model, extractive = (f"{name}, the lab's pipeline", f"{name}, extractive only, reranked") \
-            if name != "heldout" else (LAB_ROW, "second pass, extractive only, reranked")
+    def rows(with_model: str, extractive: str, questions: list[dict]) -> dict:
         return {with_model: split_figures(rag, lambda q: rag.answer(q, lab), lab, questions),
                 extractive: split_figures(rag, lambda q: rag.answer(q, lab, generate=no_model), lab, questions)}
 
-    out = rows("heldout", parts["heldout"])
+    out = rows(LAB_ROW, "second pass, extractive only, reranked", parts["heldout"])
     for batch, name in BATCH_NAMES.items():
-        out.update(rows(name, parts[batch]))
+        out.update(rows(f"{name}, the lab's pipeline", f"{name}, extractive only, reranked", parts[batch]))
     out["all held-out, the lab's pipeline"] = combined(
         [out[LAB_ROW]] + [out[f"{name}, the lab's pipeline"] for name in BATCH_NAMES.values()])
     if tune:
